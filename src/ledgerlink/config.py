@@ -1,0 +1,227 @@
+"""The configuration file, ``ledgerlink.yaml``, validated with pydantic.
+
+Any value may be written ``${ENV_NAME}`` to read it from the environment, so secrets need never sit in
+the file. Secrets are ``SecretStr``: they print as ``**********`` everywhere, logs included.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+
+ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+DEFAULT_CONFIG_PATH = Path("ledgerlink.yaml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and what is expected."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class NetSuiteConnection(_Strict):
+    """One NetSuite account, reached with token-based authentication (OAuth 1.0a, HMAC-SHA256)."""
+
+    type: Literal["netsuite"]
+    account: str = Field(description="account id as NetSuite writes it, e.g. 1234567 or 1234567_SB1")
+    base_url: str | None = Field(default=None, description="derived from the account when not given")
+    consumer_key: SecretStr
+    consumer_secret: SecretStr
+    token_id: SecretStr
+    token_secret: SecretStr
+    timeout_seconds: float = 60.0
+    concurrency: int = Field(default=5, ge=1, le=200, description="requests in flight; the account's limit")
+    allow_writes: bool = True
+
+    @field_validator("account")
+    @classmethod
+    def _account_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+            raise ValueError("account must be the NetSuite account id, like 1234567 or 1234567_SB1")
+        return value
+
+    @property
+    def url(self) -> str:
+        """REST host: account id lower-cased with '_' turned into '-' (realm keeps the original form)."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        slug = self.account.lower().replace("_", "-")
+        return f"https://{slug}.suitetalk.api.netsuite.com"
+
+
+class WooCommerceConnection(_Strict):
+    """One WooCommerce store, reached through its REST API v3 with a consumer key and secret."""
+
+    type: Literal["woocommerce"]
+    base_url: str = Field(description="the store's home URL, e.g. https://shop.example.com")
+    consumer_key: SecretStr
+    consumer_secret: SecretStr
+    webhook_secret: SecretStr | None = None
+    ca_file: Path | None = Field(default=None, description="CA bundle for stores with their own CA")
+    verify_tls: bool = True
+    timeout_seconds: float = 30.0
+    concurrency: int = Field(default=4, ge=1, le=100)
+    allow_writes: bool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return value.rstrip("/")
+
+
+Connection = Annotated[NetSuiteConnection | WooCommerceConnection, Field(discriminator="type")]
+
+
+class OrderMapping(_Strict):
+    """How store orders become NetSuite sales orders. Values are NetSuite internal ids."""
+
+    record_type: Literal["salesOrder", "cashSale"] = "salesOrder"
+    subsidiary: str | None = None
+    location: str | None = None
+    department: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    ship_item: str | None = Field(default=None, description="shipItem used as shipMethod on every order")
+    ship_methods: dict[str, str] = Field(default_factory=dict, description="store method id -> shipItem id")
+    discount_item: str | None = Field(default=None, description="discount item carrying order discounts")
+    tax_item: str | None = Field(default=None, description="other-charge item carrying the store's tax")
+    fee_item: str | None = Field(default=None, description="other-charge item carrying store fees")
+    payment_methods: dict[str, str] = Field(default_factory=dict, description="store gateway -> method id")
+    sku_field: Literal["itemid", "upccode", "externalid"] = "itemid"
+    customer_match: Literal["external_id_then_email", "external_id_only"] = "external_id_then_email"
+    channel_field: str | None = Field(default=None, description="body field stamped with the connection name")
+    order_status: Literal["A", "B"] = Field(default="B", description="A pending approval, B pending fulfillment")
+    statuses: list[str] = Field(
+        default_factory=lambda: ["processing", "completed", "on-hold"],
+        description="store statuses that are synced; others (pending payment, failed) wait",
+    )
+
+
+class FlowConfig(_Strict):
+    kind: Literal["orders"]
+    from_: str = Field(alias="from")
+    to: str
+    schedule: str | None = Field(default="every 5m", description='"every 30s", "every 1m", "every 2h" or null')
+    webhooks: bool = True
+    mapping: OrderMapping = Field(default_factory=OrderMapping)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_shape(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_every(value)
+        return value
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{self.from_}->{self.to}"
+
+    @property
+    def interval_seconds(self) -> float | None:
+        return parse_every(self.schedule) if self.schedule else None
+
+
+class EngineConfig(_Strict):
+    workers: int = Field(default=8, ge=1, le=256, description="jobs run at once in one process")
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_base_seconds: float = Field(default=2.0, gt=0)
+    backoff_cap_seconds: float = Field(default=600.0, gt=0)
+    cursor_overlap_seconds: float = Field(default=120.0, ge=0)
+    poll_interval_seconds: float = Field(default=0.2, gt=0)
+
+
+class ConsoleConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=1, le=65535)
+    public_url: str | None = Field(default=None, description="URL the stores post webhooks to")
+
+    @property
+    def webhook_base(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+class Config(_Strict):
+    database_url: str = "sqlite:///ledgerlink.db"
+    connections: dict[str, Connection]
+    flows: list[FlowConfig] = Field(default_factory=list)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
+
+    @model_validator(mode="after")
+    def _flows_name_connections(self) -> Config:
+        for index, flow in enumerate(self.flows):
+            for role, name in (("from", flow.from_), ("to", flow.to)):
+                if name not in self.connections:
+                    known = ", ".join(sorted(self.connections)) or "none"
+                    raise ValueError(f"flows.{index}.{role}: no connection named {name!r} (known: {known})")
+            if not isinstance(self.connections[flow.to], NetSuiteConnection):
+                raise ValueError(f"flows.{index}.to: the orders flow writes to a netsuite connection")
+            if not isinstance(self.connections[flow.from_], WooCommerceConnection):
+                raise ValueError(f"flows.{index}.from: the orders flow reads from a store connection")
+        return self
+
+    def flow(self, name_or_kind: str) -> list[FlowConfig]:
+        return [f for f in self.flows if name_or_kind in (f.kind, f.name)]
+
+
+def parse_every(text: str) -> float:
+    """Parse ``every 30s`` / ``every 1m`` / ``every 2h`` into seconds."""
+    match = re.fullmatch(r"\s*every\s+(\d+(?:\.\d+)?)\s*(s|m|h)\s*", text)
+    if not match:
+        raise ValueError(f'schedule must look like "every 30s", "every 1m" or "every 2h", got {text!r}')
+    number, unit = float(match.group(1)), match.group(2)
+    return number * {"s": 1, "m": 60, "h": 3600}[unit]
+
+
+def expand_env(value: Any, path: str = "") -> Any:
+    """Replace ``${NAME}`` with the environment variable NAME, everywhere in the parsed YAML."""
+    if isinstance(value, dict):
+        return {k: expand_env(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_env(v, f"{path}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, str):
+
+        def lookup(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise ConfigError(f"{path}: environment variable {name} is not set")
+            return os.environ[name]
+
+        return ENV_REFERENCE.sub(lookup, value)
+    return value
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"] if not str(p).startswith(("function-after", "tagged-union")))
+        lines.append(f"{key or '(top level)'}: {item['msg']}")
+    return "; ".join(lines)
+
+
+def parse_config(data: Any, *, source: str = "ledgerlink.yaml") -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping with database_url, connections and flows")
+    try:
+        return Config.model_validate(expand_env(data))
+    except ValidationError as error:
+        raise ConfigError(f"{source}: {_describe(error)}") from None
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG_PATH) -> Config:
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no configuration file; run `ledgerlink init --sandbox` to write one")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    return parse_config(data, source=str(path))

@@ -1,0 +1,1 @@
+"""Connectors: one package per system. A connector knows its system's contract and nothing of flows."""

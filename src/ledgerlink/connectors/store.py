@@ -1,0 +1,58 @@
+"""What a flow needs from a storefront connection, whatever the platform behind it.
+
+The orders flow talks to this protocol only; WooCommerce (and later Magento, commercetools) implement it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from ledgerlink.records.order import Order
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """A verified webhook delivery, reduced to what the engine needs to enqueue work."""
+
+    topic: str  # e.g. "order.updated"
+    resource: str  # e.g. "order"
+    resource_id: str  # the store's id of the record
+    delivery_id: str | None
+    modified_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WebhookCheck:
+    """The state of one of our subscriptions on the store after ``ensure_webhooks``."""
+
+    topic: str
+    webhook_id: str
+    status: str  # as the store reports it after we acted: "active" when healthy
+    action: str  # "created", "reactivated", "updated", "ok"
+    details: dict[str, str] = field(default_factory=dict)
+
+
+class WebhookRejected(Exception):
+    """The delivery's signature or shape is wrong: answer 401 and store nothing."""
+
+
+class StoreConnector(Protocol):
+    name: str  # the connection name from the config
+
+    def order_pages(self, modified_after: datetime, modified_before: datetime) -> AsyncIterator[list[Order]]:
+        """Every order modified in [after, before), in pages, without skipping any when orders change
+        while the pages are read (repeats are allowed; the engine dedupes)."""
+        ...
+
+    async def get_order(self, order_id: str) -> Order: ...
+
+    async def ensure_webhooks(self, delivery_url: str, topics: list[str]) -> list[WebhookCheck]: ...
+
+    def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> WebhookDelivery | None:
+        """Verify and parse a delivery. None for the store's unsigned ping; raises WebhookRejected."""
+        ...
+
+    async def aclose(self) -> None: ...
