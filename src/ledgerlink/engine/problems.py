@@ -99,13 +99,22 @@ class ProblemError(Exception):
         self.problem = problem
 
 
-def transient(code: str, what: str, why: str, fix: str, *, team: Team = Team.VENDOR,
-              retry_after: float | None = None, **details: Any) -> ProblemError:
+def transient(
+    code: str,
+    what: str,
+    why: str,
+    fix: str,
+    *,
+    team: Team = Team.VENDOR,
+    retry_after: float | None = None,
+    **details: Any,
+) -> ProblemError:
     """A problem worth retrying by itself (throttling, outages, timeouts)."""
     return ProblemError(Problem(code, what, why, fix, Severity.TRANSIENT, team, retry_after, details))
 
 
-def permanent(code: str, what: str, why: str, fix: str, *, team: Team = Team.OPERATIONS,
-              **details: Any) -> ProblemError:
+def permanent(
+    code: str, what: str, why: str, fix: str, *, team: Team = Team.OPERATIONS, **details: Any
+) -> ProblemError:
     """A problem that retrying will not cure until somebody changes something."""
     return ProblemError(Problem(code, what, why, fix, Severity.PERMANENT, team, None, details))

@@ -1,0 +1,535 @@
+"""The durable job queue.
+
+States: queued -> running -> done, or running -> retrying (transient problem, backoff) -> running, or
+running -> waiting (on a dependency; resumes by itself when the dependency is provided), or
+running -> failed (permanent problem: an operator must act) / dead (transient problem that outlived
+its attempts). ``failed`` and ``dead`` jobs are the error queue; retry puts them back to queued.
+
+Two guarantees live in the schema, not in code paths that could race:
+- a partial unique index on ``dedupe_key`` among pending jobs, so a replayed webhook cannot enqueue a
+  second job for the same record while one is pending;
+- a partial unique index on ``lock_key`` among running jobs, plus a claim that only takes the oldest
+  pending job of each lock key, so two jobs for one record never run at once.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ledgerlink.engine.backoff import retry_delay
+from ledgerlink.engine.cursors import advance_cursor
+from ledgerlink.engine.links import LinkWrite, upsert_link
+from ledgerlink.engine.problems import Code, Problem, Severity, Team
+from ledgerlink.store.tables import PENDING_STATES, jobs, problems, workers
+
+RUNNABLE_STATES = ("queued", "retrying")
+ERROR_STATES = ("failed", "dead")
+ALL_STATES = ("queued", "running", "waiting", "retrying", "failed", "dead", "done")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What to enqueue."""
+
+    kind: str
+    flow: str
+    record_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
+    lock_key: str | None = None
+    provides: str | None = None
+    lane: str = "default"
+    priority: int = 100
+    run_at: float | None = None
+    max_attempts: int | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    flow: str
+    record_key: str
+    payload: dict[str, Any]
+    state: str
+    lock_key: str
+    provides: str | None
+    attempts: int
+    max_attempts: int
+    lane: str
+    priority: int
+    run_at: float
+    created_at: float
+    updated_at: float
+    problem: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    waiting_on: str | None = None
+    worker: str | None = None
+    finished_at: float | None = None
+
+    @property
+    def trace_key(self) -> str:
+        return f"{self.flow}|{self.record_key}"
+
+
+@dataclass
+class Completion:
+    """What a handler hands back: written in the same transaction that marks the job done."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    links: list[LinkWrite] = field(default_factory=list)
+    cursor: tuple[str, float, str | None] | None = None  # (flow, source modified-at, record id)
+    enqueue: list[JobSpec] = field(default_factory=list)
+
+
+def _job(row: Any) -> Job:
+    return Job(**{name: row[name] for name in Job.__dataclass_fields__})
+
+
+def worker_identity(role: str = "all") -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{role}:{random.randrange(16**6):06x}"
+
+
+class Queue:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_attempts: int = 8,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 600.0,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.clock = clock
+        self.rng = rng or random.Random()
+
+    # -- enqueueing ---------------------------------------------------------------------------------
+
+    def enqueue(self, spec: JobSpec, *, connection: Connection | None = None) -> int | None:
+        """Insert a job; None when a pending job with the same dedupe key already exists."""
+        if connection is not None:
+            return self._insert(connection, spec)
+        with self.engine.begin() as conn:
+            return self._insert(conn, spec)
+
+    def _insert(self, connection: Connection, spec: JobSpec) -> int | None:
+        now = self.clock()
+        values = {
+            "kind": spec.kind,
+            "flow": spec.flow,
+            "record_key": spec.record_key,
+            "payload": spec.payload,
+            "state": "queued",
+            "lane": spec.lane,
+            "priority": spec.priority,
+            "dedupe_key": spec.dedupe_key,
+            "lock_key": spec.lock_key or f"{spec.kind}:{spec.record_key}",
+            "provides": spec.provides,
+            "attempts": 0,
+            "max_attempts": spec.max_attempts or self.max_attempts,
+            "run_at": spec.run_at if spec.run_at is not None else now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(jobs).values(**values).on_conflict_do_nothing().returning(jobs.c.id)
+        return connection.execute(statement).scalar()
+
+    # -- claiming -----------------------------------------------------------------------------------
+
+    def claim(self, worker: str, limit: int, *, lease_seconds: float = 300.0) -> list[Job]:
+        """Take up to ``limit`` runnable jobs, at most one per lock key, oldest pending first per key."""
+        if limit <= 0:
+            return []
+        now = self.clock()
+        other = jobs.alias("other")
+        candidate = (
+            select(jobs.c.id)
+            .where(
+                jobs.c.state.in_(RUNNABLE_STATES),
+                jobs.c.run_at <= now,
+                ~exists().where(other.c.lock_key == jobs.c.lock_key, other.c.state == "running"),
+                ~exists().where(
+                    other.c.lock_key == jobs.c.lock_key,
+                    other.c.state.in_(RUNNABLE_STATES),
+                    other.c.id < jobs.c.id,
+                ),
+            )
+            .order_by(jobs.c.priority, jobs.c.run_at, jobs.c.id)
+            .limit(limit)
+        )
+        statement = (
+            update(jobs)
+            .where(jobs.c.id.in_(candidate.scalar_subquery()))
+            .values(
+                state="running",
+                worker=worker,
+                lease_until=now + lease_seconds,
+                attempts=jobs.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(*jobs.c)
+        )
+        try:
+            with self.engine.begin() as connection:
+                rows = connection.execute(statement).mappings().all()
+        except IntegrityError:
+            return []  # another claimer took a job of the same lock key first; try next cycle
+        return sorted((_job(row) for row in rows), key=lambda j: (j.priority, j.run_at, j.id))
+
+    def heartbeat(self, worker: str, job_ids: Iterable[int], *, lease_seconds: float = 300.0) -> None:
+        ids = list(job_ids)
+        now = self.clock()
+        with self.engine.begin() as connection:
+            if ids:
+                connection.execute(
+                    update(jobs)
+                    .where(jobs.c.id.in_(ids), jobs.c.worker == worker, jobs.c.state == "running")
+                    .values(lease_until=now + lease_seconds)
+                )
+            connection.execute(update(workers).where(workers.c.id == worker).values(heartbeat_at=now))
+
+    def register_worker(self, worker: str, role: str) -> None:
+        now = self.clock()
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(workers)
+                .values(
+                    id=worker,
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    role=role,
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+                .on_conflict_do_nothing()
+            )
+
+    def unregister_worker(self, worker: str) -> None:
+        from sqlalchemy import delete
+
+        with self.engine.begin() as connection:
+            connection.execute(delete(workers).where(workers.c.id == worker))
+
+    def requeue_stalled(self) -> int:
+        """Jobs whose worker died mid-run (lease expired) go back to the queue; their attempt counts."""
+        now = self.clock()
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(jobs)
+                .where(jobs.c.state == "running", jobs.c.lease_until < now)
+                .values(state="retrying", worker=None, lease_until=None, run_at=now, updated_at=now)
+            )
+        return result.rowcount or 0
+
+    def release(self, job: Job) -> None:
+        """Give a claimed job back untouched (shutdown before it started): its attempt is not spent."""
+        now = self.clock()
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(jobs)
+                .where(jobs.c.id == job.id, jobs.c.state == "running")
+                .values(
+                    state="queued",
+                    worker=None,
+                    lease_until=None,
+                    attempts=jobs.c.attempts - 1,
+                    updated_at=now,
+                )
+            )
+
+    # -- outcomes -----------------------------------------------------------------------------------
+
+    def complete(self, job: Job, completion: Completion | None = None) -> None:
+        completion = completion or Completion()
+        now = self.clock()
+        with self.engine.begin() as connection:
+            for link in completion.links:
+                upsert_link(connection, link, now=now)
+            if completion.cursor:
+                advance_cursor(connection, *completion.cursor)
+            for spec in completion.enqueue:
+                self._insert(connection, spec)
+            connection.execute(
+                update(jobs)
+                .where(jobs.c.id == job.id)
+                .values(
+                    state="done",
+                    result=completion.result,
+                    problem=None,
+                    waiting_on=None,
+                    worker=None,
+                    lease_until=None,
+                    updated_at=now,
+                    finished_at=now,
+                )
+            )
+            # A later success settles earlier failures of the same record.
+            connection.execute(
+                update(problems)
+                .where(problems.c.trace_key == job.trace_key, problems.c.resolved_at.is_(None))
+                .values(resolved_at=now)
+            )
+            if job.provides:
+                self._resume_waiters(connection, job.provides, now)
+
+    def _resume_waiters(self, connection: Connection, key: str, now: float) -> None:
+        # Failed waiters keep ``waiting_on`` (see _fail_waiters): they come back with their dependency.
+        connection.execute(
+            update(jobs)
+            .where(jobs.c.state.in_(("waiting", "failed")), jobs.c.waiting_on == key)
+            .values(state="queued", waiting_on=None, attempts=0, run_at=now, updated_at=now, finished_at=None)
+        )
+
+    def fail(self, job: Job, problem: Problem) -> str:
+        """Record a problem and decide the job's next state; returns that state."""
+        now = self.clock()
+        if problem.code == Code.RATE_LIMITED:
+            # Throttling says nothing about the job: snooze it without spending an attempt.
+            state, attempts_delta = "retrying", -1
+            run_at = now + retry_delay(
+                1, base=self.backoff_base, cap=self.backoff_cap, retry_after=problem.retry_after, rng=self.rng
+            )
+        elif problem.severity is Severity.TRANSIENT and job.attempts < job.max_attempts:
+            state, attempts_delta = "retrying", 0
+            run_at = now + retry_delay(
+                job.attempts,
+                base=self.backoff_base,
+                cap=self.backoff_cap,
+                retry_after=problem.retry_after,
+                rng=self.rng,
+            )
+        elif problem.severity is Severity.TRANSIENT:
+            state, attempts_delta, run_at = "dead", 0, now
+        else:
+            state, attempts_delta, run_at = "failed", 0, now
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(jobs)
+                .where(jobs.c.id == job.id)
+                .values(
+                    state=state,
+                    problem=problem.as_dict(),
+                    attempts=jobs.c.attempts + attempts_delta,
+                    run_at=run_at,
+                    worker=None,
+                    lease_until=None,
+                    updated_at=now,
+                    finished_at=now if state in ERROR_STATES else None,
+                )
+            )
+            if problem.code != Code.RATE_LIMITED:
+                self._record_problem(connection, job, problem, now)
+            if state in ERROR_STATES and job.provides:
+                self._fail_waiters(connection, job, problem, now)
+        return state
+
+    def wait(self, job: Job, on: str, problem: Problem) -> None:
+        """Park a job until the job that ``provides`` ``on`` completes. The attempt is not spent."""
+        now = self.clock()
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(jobs)
+                .where(jobs.c.id == job.id)
+                .values(
+                    state="waiting",
+                    waiting_on=on,
+                    problem=problem.as_dict(),
+                    attempts=jobs.c.attempts - 1,
+                    worker=None,
+                    lease_until=None,
+                    updated_at=now,
+                )
+            )
+            # The dependency may have completed between the handler's check and now.
+            provider_done = connection.execute(
+                select(jobs.c.id).where(jobs.c.provides == on, jobs.c.state == "done").limit(1)
+            ).first()
+            provider_pending = connection.execute(
+                select(jobs.c.id)
+                .where(jobs.c.provides == on, jobs.c.state.in_((*PENDING_STATES, "running")))
+                .limit(1)
+            ).first()
+            if provider_done and not provider_pending:
+                self._resume_waiters(connection, on, now)
+
+    def _fail_waiters(self, connection: Connection, provider: Job, problem: Problem, now: float) -> None:
+        waiting = (
+            connection.execute(
+                select(jobs).where(jobs.c.state == "waiting", jobs.c.waiting_on == provider.provides)
+            )
+            .mappings()
+            .all()
+        )
+        for row in waiting:
+            waiter = _job(row)
+            blocked = Problem(
+                code="DEPENDENCY_FAILED",
+                what=f"{waiter.flow} {waiter.record_key} needs {provider.provides}",
+                why=f"syncing {provider.provides} failed: {problem.code}: {problem.why}",
+                fix=f"fix job {provider.id} first (ledgerlink errors show {provider.id}); "
+                f"retrying it brings this record through as well",
+                severity=Severity.PERMANENT,
+                team=problem.team,
+                details={"dependency_job": provider.id},
+            )
+            connection.execute(
+                update(jobs)
+                .where(jobs.c.id == waiter.id)
+                .values(state="failed", problem=blocked.as_dict(), updated_at=now, finished_at=now)
+            )
+            self._record_problem(connection, waiter, blocked, now)
+            if provider.provides:
+                # When the provider is retried and succeeds, these jobs come back too.
+                connection.execute(
+                    update(jobs).where(jobs.c.id == waiter.id).values(waiting_on=provider.provides)
+                )
+
+    def _record_problem(self, connection: Connection, job: Job, problem: Problem, now: float) -> None:
+        connection.execute(
+            problems.insert().values(
+                job_id=job.id,
+                flow=job.flow,
+                trace_key=job.trace_key,
+                code=problem.code,
+                severity=problem.severity.value,
+                team=problem.team.value,
+                what=problem.what,
+                why=problem.why,
+                fix=problem.fix,
+                details=problem.details or None,
+                attempt=job.attempts,
+                created_at=now,
+            )
+        )
+
+    # -- operator actions ---------------------------------------------------------------------------
+
+    def retry(self, job_ids: Iterable[int]) -> int:
+        """Put failed or dead jobs back in the queue with a fresh set of attempts (one click)."""
+        ids = list(job_ids)
+        if not ids:
+            return 0
+        now = self.clock()
+        with self.engine.begin() as connection:
+            retried = 0
+            for job_id in ids:
+                try:
+                    with connection.begin_nested():
+                        result = connection.execute(
+                            update(jobs)
+                            .where(jobs.c.id == job_id, jobs.c.state.in_(ERROR_STATES))
+                            .values(
+                                state="queued",
+                                attempts=0,
+                                run_at=now,
+                                updated_at=now,
+                                finished_at=None,
+                                waiting_on=None,
+                            )
+                        )
+                        retried += result.rowcount or 0
+                except IntegrityError:
+                    # A pending job for the same record exists already; that one will do the work.
+                    connection.execute(
+                        update(jobs)
+                        .where(jobs.c.id == job_id)
+                        .values(state="done", result={"superseded": True}, updated_at=now, finished_at=now)
+                    )
+                    retried += 1
+        return retried
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def get(self, job_id: int) -> Job | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+        return _job(row) if row else None
+
+    def list(
+        self,
+        *,
+        states: Iterable[str] | None = None,
+        code: str | None = None,
+        flow: str | None = None,
+        limit: int = 100,
+    ) -> list[Job]:
+        query = select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+        if states:
+            query = query.where(jobs.c.state.in_(list(states)))
+        if flow:
+            query = query.where(jobs.c.flow == flow)
+        if code:
+            query = (
+                query.where(func.json_extract(jobs.c.problem, "$.code") == code)
+                if self.engine.dialect.name == "sqlite"
+                else query.where(jobs.c.problem["code"].as_string() == code)
+            )
+        with self.engine.connect() as connection:
+            return [_job(row) for row in connection.execute(query).mappings()]
+
+    def counts(self) -> dict[str, int]:
+        query = select(jobs.c.state, func.count()).group_by(jobs.c.state)
+        with self.engine.connect() as connection:
+            found = {state: int(n) for state, n in connection.execute(query)}
+        return {state: found.get(state, 0) for state in ALL_STATES}
+
+    def counts_by_kind(self) -> dict[tuple[str, str], int]:
+        query = select(jobs.c.kind, jobs.c.state, func.count()).group_by(jobs.c.kind, jobs.c.state)
+        with self.engine.connect() as connection:
+            return {(kind, state): int(n) for kind, state, n in connection.execute(query)}
+
+    def has_runnable(self, *, within: float = 0.0) -> bool:
+        """Is there work that is, or will within ``within`` seconds be, claimable (or is running)?"""
+        now = self.clock()
+        query = (
+            select(jobs.c.id)
+            .where(
+                or_(
+                    jobs.c.state == "running",
+                    and_(jobs.c.state.in_(RUNNABLE_STATES), jobs.c.run_at <= now + within),
+                )
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).first() is not None
+
+    def next_run_at(self) -> float | None:
+        query = select(func.min(jobs.c.run_at)).where(jobs.c.state.in_(RUNNABLE_STATES))
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    def problems_for(self, job_id: int) -> list[dict[str, Any]]:
+        query = select(problems).where(problems.c.job_id == job_id).order_by(problems.c.id)
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def unexpected_problem(job: Job, error: BaseException) -> Problem:
+    """An exception nobody classified: treat as transient (a bug or a blip), bounded by max attempts."""
+    return Problem(
+        code=Code.UNEXPECTED,
+        what=f"{job.kind} for {job.record_key}",
+        why=f"{type(error).__name__}: {error}",
+        fix="retried automatically; if it keeps failing, report it with `ledgerlink errors show <job id>`",
+        severity=Severity.TRANSIENT,
+        team=Team.INTEGRATION,
+        details={"exception": type(error).__name__},
+    )

@@ -1,0 +1,194 @@
+"""Workers: claim jobs, run their handlers concurrently on one event loop, and record the outcome.
+
+Handlers are async callables registered per job kind. They return a :class:`Completion`, raise
+:class:`ProblemError` (the engine retries or parks the job per the problem), or raise :class:`WaitFor`
+to park the job until a dependency is provided.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+
+from ledgerlink.engine.problems import Problem, ProblemError
+from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue, unexpected_problem, worker_identity
+
+log = structlog.get_logger("ledgerlink.worker")
+
+Handler = Callable[[Job], Awaitable[Completion | None]]
+
+
+class WaitFor(Exception):
+    """Park the job until the job that provides ``key`` completes; ``provider`` is enqueued first."""
+
+    def __init__(self, key: str, problem: Problem, provider: JobSpec | None = None) -> None:
+        super().__init__(f"waiting on {key}")
+        self.key = key
+        self.problem = problem
+        self.provider = provider
+
+
+@dataclass
+class WorkerStats:
+    done: int = 0
+    retrying: int = 0
+    failed: int = 0
+    waiting: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class Worker:
+    def __init__(
+        self,
+        queue: Queue,
+        handlers: dict[str, Handler],
+        *,
+        concurrency: int = 8,
+        poll_interval: float = 0.2,
+        lease_seconds: float = 300.0,
+        heartbeat_seconds: float = 30.0,
+        worker_id: str | None = None,
+        role: str = "worker",
+        on_outcome: Callable[[Job, str], None] | None = None,
+    ) -> None:
+        self.queue = queue
+        self.handlers = handlers
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.lease_seconds = lease_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.worker_id = worker_id or worker_identity(role)
+        self.role = role
+        self.on_outcome = on_outcome
+        self.stats = WorkerStats()
+        self._inflight: dict[asyncio.Task[None], Job] = {}
+
+    async def run(
+        self,
+        stop: asyncio.Event | None = None,
+        *,
+        until_idle: bool = False,
+        idle_horizon: float = 0.0,
+        drain_seconds: float = 30.0,
+    ) -> WorkerStats:
+        """Run until ``stop`` is set, or (``until_idle``) until nothing is runnable within the horizon.
+
+        On stop, no new job is claimed; in-flight jobs get ``drain_seconds`` to finish, after which they
+        are cancelled and released back to the queue without spending their attempt.
+        """
+        stop = stop or asyncio.Event()
+        self.queue.register_worker(self.worker_id, self.role)
+        last_heartbeat = 0.0
+        try:
+            while not stop.is_set():
+                now = time.monotonic()
+                if now - last_heartbeat >= self.heartbeat_seconds:
+                    self.queue.heartbeat(
+                        self.worker_id,
+                        [j.id for j in self._inflight.values()],
+                        lease_seconds=self.lease_seconds,
+                    )
+                    self.queue.requeue_stalled()
+                    last_heartbeat = now
+                free = self.concurrency - len(self._inflight)
+                claimed = (
+                    self.queue.claim(self.worker_id, free, lease_seconds=self.lease_seconds) if free else []
+                )
+                for job in claimed:
+                    task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
+                    self._inflight[task] = job
+                    task.add_done_callback(self._forget)
+                if until_idle and not self._inflight and not claimed:
+                    if not self.queue.has_runnable(within=idle_horizon):
+                        break
+                if claimed and len(self._inflight) < self.concurrency:
+                    await asyncio.sleep(0)  # more may be claimable right away
+                    continue
+                await self._pause(stop)
+        finally:
+            await self._drain(drain_seconds)
+            self.queue.unregister_worker(self.worker_id)
+        return self.stats
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._inflight.pop(task, None)
+
+    async def _pause(self, stop: asyncio.Event) -> None:
+        waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(stop.wait())}
+        if len(self._inflight) >= self.concurrency:
+            waiters |= set(self._inflight)  # type: ignore[arg-type]
+        _done, pending = await asyncio.wait(
+            waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED
+        )
+        for future in pending:
+            if future not in self._inflight:
+                future.cancel()
+
+    async def _drain(self, deadline: float) -> None:
+        if not self._inflight:
+            return
+        tasks = list(self._inflight)
+        _done, pending = await asyncio.wait(tasks, timeout=deadline)
+        for task in pending:
+            job = self._inflight.get(task)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            if job is not None:
+                self.queue.release(job)
+                log.warning("job released at shutdown", job=job.id, kind=job.kind)
+
+    async def _run_one(self, job: Job) -> None:
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise ProblemError(
+                    Problem(
+                        code="UNKNOWN_JOB_KIND",
+                        what=f"job {job.id} of kind {job.kind}",
+                        why="no handler is registered for this kind in this process",
+                        fix="run a worker whose configuration includes this flow, or cancel the job",
+                    )
+                )
+            completion = await handler(job)
+        except asyncio.CancelledError:
+            raise
+        except WaitFor as wait:
+            if wait.provider is not None:
+                self.queue.enqueue(wait.provider)
+            self.queue.wait(job, wait.key, wait.problem)
+            self._count(job, "waiting")
+        except ProblemError as error:
+            state = self.queue.fail(job, error.problem)
+            log.info("job problem", job=job.id, kind=job.kind, code=error.problem.code, state=state)
+            self._count(job, state)
+        except Exception as error:  # a bug or an unclassified failure: bounded retries, then dead
+            log.exception("job crashed", job=job.id, kind=job.kind)
+            self._count(job, self.queue.fail(job, unexpected_problem(job, error)))
+        else:
+            try:
+                self.queue.complete(job, completion)
+            except Exception as error:
+                log.exception("job completion failed", job=job.id)
+                self._count(job, self.queue.fail(job, unexpected_problem(job, error)))
+            else:
+                self._count(job, "done")
+
+    def _count(self, job: Job, state: str) -> None:
+        if state == "done":
+            self.stats.done += 1
+        elif state == "retrying":
+            self.stats.retrying += 1
+        elif state == "waiting":
+            self.stats.waiting += 1
+        else:
+            self.stats.failed += 1
+        key = f"{job.kind}:{state}"
+        self.stats.by_kind[key] = self.stats.by_kind.get(key, 0) + 1
+        if self.on_outcome:
+            self.on_outcome(job, state)

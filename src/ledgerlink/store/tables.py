@@ -1,0 +1,155 @@
+"""The engine's tables. One metadata, shared by SQLite (the default) and PostgreSQL.
+
+Times are epoch seconds (floats): comparable, portable, and cheap to index on both backends.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+PENDING_STATES = ("queued", "retrying", "waiting")
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),  # handler name, e.g. "orders.sync"
+    Column("flow", String(200), nullable=False),  # e.g. "orders:woo->netsuite"
+    Column("record_key", String(200), nullable=False),  # what the job is about, e.g. the store order id
+    Column("payload", JSON, nullable=False),
+    Column("state", String(16), nullable=False),  # queued running waiting retrying failed dead done
+    Column("lane", String(32), nullable=False, server_default="default"),
+    Column("priority", Integer, nullable=False, server_default="100"),  # lower runs first
+    Column("dedupe_key", String(300)),  # at most one pending job per key
+    Column("lock_key", String(300), nullable=False),  # at most one running job per key
+    Column("provides", String(300)),  # the dependency key this job satisfies when done
+    Column("waiting_on", String(300)),  # the dependency key a waiting job needs
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("max_attempts", Integer, nullable=False, server_default="8"),
+    Column("run_at", Float, nullable=False),
+    Column("worker", String(100)),
+    Column("lease_until", Float),
+    Column("problem", JSON),
+    Column("result", JSON),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Index(
+        "uq_jobs_pending_dedupe",
+        "dedupe_key",
+        unique=True,
+        sqlite_where=text("state IN ('queued', 'retrying', 'waiting') AND dedupe_key IS NOT NULL"),
+        postgresql_where=text("state IN ('queued', 'retrying', 'waiting') AND dedupe_key IS NOT NULL"),
+    ),
+    Index(
+        "uq_jobs_running_lock",
+        "lock_key",
+        unique=True,
+        sqlite_where=text("state = 'running'"),
+        postgresql_where=text("state = 'running'"),
+    ),
+    Index("ix_jobs_claim", "state", "priority", "run_at", "id"),
+    Index("ix_jobs_lock_state", "lock_key", "state"),
+    Index("ix_jobs_waiting_on", "waiting_on"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # order, customer, item
+    Column("source", String(100), nullable=False),  # connection that owns the record
+    Column("source_id", String(200), nullable=False),
+    Column("target", String(100), nullable=False),  # connection the record was written to
+    Column("target_id", String(200), nullable=False),  # e.g. NetSuite internal id
+    Column("external_id", String(300), nullable=False),  # what the target knows it by
+    Column("fingerprint", String(64)),  # hash of what was last written
+    Column("source_modified_at", Float),
+    Column("synced_at", Float, nullable=False),
+    Column("details", JSON),
+    UniqueConstraint("kind", "source", "source_id", "target", name="uq_links_source"),
+    UniqueConstraint("kind", "target", "target_id", "source", name="uq_links_target"),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("flow", String(200), primary_key=True),
+    Column("modified_at", Float),  # the largest source modified-at seen, not the wall clock
+    Column("record_id", String(200)),  # tie-break at that instant
+    Column("updated_at", Float, nullable=False),
+)
+
+problems = Table(
+    "problems",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", Integer, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("flow", String(200), nullable=False),
+    Column("trace_key", String(300), nullable=False),  # the record, so later successes resolve it
+    Column("code", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("team", String(32), nullable=False),
+    Column("what", Text, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("fix", Text, nullable=False),
+    Column("details", JSON),
+    Column("attempt", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("resolved_at", Float),
+    Index("ix_problems_open", "resolved_at", "code"),
+    Index("ix_problems_trace", "trace_key"),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connection", String(100), nullable=False),
+    Column("topic", String(100), nullable=False),
+    Column("resource_id", String(200), nullable=False),
+    Column("delivery_id", String(200)),
+    Column("received_at", Float, nullable=False),
+    Column("job_id", Integer),
+)
+
+schedule_ticks = Table(
+    "schedule_ticks",
+    metadata,
+    Column("schedule", String(200), primary_key=True),
+    Column("tick", Integer, primary_key=True),  # period number; the primary key makes each tick fire once
+    Column("fired_at", Float, nullable=False),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("heartbeat_at", Float, nullable=False),
+)
