@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DEFAULT_CONFIG_PATH = Path("ledgerlink.yaml")
@@ -98,7 +106,9 @@ class OrderMapping(_Strict):
     sku_field: Literal["itemid", "upccode", "externalid"] = "itemid"
     customer_match: Literal["external_id_then_email", "external_id_only"] = "external_id_then_email"
     channel_field: str | None = Field(default=None, description="body field stamped with the connection name")
-    order_status: Literal["A", "B"] = Field(default="B", description="A pending approval, B pending fulfillment")
+    order_status: Literal["A", "B"] = Field(
+        default="B", description="A pending approval, B pending fulfillment"
+    )
     statuses: list[str] = Field(
         default_factory=lambda: ["processing", "completed", "on-hold"],
         description="store statuses that are synced; others (pending payment, failed) wait",
@@ -109,7 +119,9 @@ class FlowConfig(_Strict):
     kind: Literal["orders"]
     from_: str = Field(alias="from")
     to: str
-    schedule: str | None = Field(default="every 5m", description='"every 30s", "every 1m", "every 2h" or null')
+    schedule: str | None = Field(
+        default="every 5m", description='"every 30s", "every 1m", "every 2h" or null'
+    )
     webhooks: bool = True
     mapping: OrderMapping = Field(default_factory=OrderMapping)
 
@@ -202,7 +214,9 @@ def expand_env(value: Any, path: str = "") -> Any:
 def _describe(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
-        key = ".".join(str(p) for p in item["loc"] if not str(p).startswith(("function-after", "tagged-union")))
+        key = ".".join(
+            str(p) for p in item["loc"] if not str(p).startswith(("function-after", "tagged-union"))
+        )
         lines.append(f"{key or '(top level)'}: {item['msg']}")
     return "; ".join(lines)
 

@@ -43,6 +43,7 @@ class Link:
     fingerprint: str | None
     source_modified_at: float | None
     synced_at: float
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def fingerprint(payload: Any) -> str:
@@ -121,4 +122,5 @@ def _link(row: Any) -> Link:
         fingerprint=row["fingerprint"],
         source_modified_at=row["source_modified_at"],
         synced_at=row["synced_at"],
+        details=row["details"] or {},
     )
