@@ -1,0 +1,347 @@
+"""The ``ledgerlink`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ledgerlink.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from ledgerlink.engine.queue import ERROR_STATES, Job
+from ledgerlink.logs import configure_logging, mask_email
+
+app = typer.Typer(no_args_is_help=True, help="Keep storefronts in sync with Oracle NetSuite, exactly once.")
+errors_app = typer.Typer(no_args_is_help=True, help="The error queue: what failed, why, and how to fix it.")
+sandbox_app = typer.Typer(no_args_is_help=True, help="The built-in emulators of NetSuite and WooCommerce.")
+seed_app = typer.Typer(no_args_is_help=True, help="Fill the sandbox with realistic data.")
+app.add_typer(errors_app, name="errors")
+app.add_typer(sandbox_app, name="sandbox")
+sandbox_app.add_typer(seed_app, name="seed")
+
+console = Console()
+state: dict[str, Any] = {"config_path": DEFAULT_CONFIG_PATH}
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", envvar="LEDGERLINK_CONFIG", help="configuration file")
+]
+
+
+@app.callback()
+def main(
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR")] = "WARNING",
+    log_json: Annotated[bool, typer.Option(help="log as JSON lines")] = False,
+) -> None:
+    state["config_path"] = config
+    configure_logging(log_level, json=log_json)
+
+
+def _config() -> Config:
+    try:
+        return load_config(state["config_path"])
+    except ConfigError as error:
+        console.print(f"[red]Configuration error:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+@contextlib.contextmanager
+def _runtime() -> Iterator[Any]:
+    from ledgerlink.runtime import Runtime
+
+    runtime = Runtime(_config())
+    try:
+        yield runtime
+    finally:
+        asyncio.run(runtime.aclose())
+
+
+# -- init -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="write a config for the built-in sandbox")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
+) -> None:
+    """Write a configuration file."""
+    from ledgerlink.sandbox.init_config import sandbox_config_yaml
+
+    path: Path = state["config_path"]
+    if path.exists() and not force:
+        console.print(f"{path} exists; use --force to overwrite it")
+        raise typer.Exit(1)
+    if not sandbox:
+        console.print("Only --sandbox is available here; copy docs/ledgerlink.example.yaml for real systems.")
+        raise typer.Exit(2)
+    path.write_text(sandbox_config_yaml())
+    console.print(
+        f"Wrote {path}. Next: `ledgerlink sandbox serve` in one terminal, then `ledgerlink sync orders`."
+    )
+
+
+# -- sandbox --------------------------------------------------------------------------------------
+
+StateDir = Annotated[Path, typer.Option(help="where the emulators keep their state")]
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    state_dir: StateDir = Path(".sandbox"),
+    netsuite_port: int = 8701,
+    woo_port: int = 8702,
+    netsuite_latency: Annotated[float, typer.Option(help="seconds added to every NetSuite request")] = 0.0,
+    netsuite_concurrency: Annotated[int, typer.Option(help="account concurrency limit")] = 5,
+) -> None:
+    """Run the NetSuite and WooCommerce emulators on loopback until interrupted."""
+    from ledgerlink.sandbox.server import SandboxPlan, serve
+
+    plan = SandboxPlan(state_dir, netsuite_port, woo_port, netsuite_latency, netsuite_concurrency)
+    console.print(f"NetSuite emulator    {plan.netsuite_url}  (state {plan.netsuite_state})")
+    console.print(f"WooCommerce emulator {plan.woo_url}  (state {plan.woo_state})")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(plan))
+
+
+@seed_app.command("netsuite")
+def seed_netsuite(
+    items: Annotated[int, typer.Option(help="inventory items (SKU-0001, SKU-0002, ...)")] = 50,
+    customers: Annotated[int, typer.Option(help="customers")] = 20,
+    state_dir: StateDir = Path(".sandbox"),
+) -> None:
+    """Build a realistic NetSuite account: subsidiaries, currencies, locations, items, customers."""
+    from ledgerlink.sandbox.netsuite.seed import seed_netsuite as seed
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    summary = seed(state_dir / "netsuite.db", items=items, customers=customers)
+    console.print(f"NetSuite sandbox seeded: {summary}")
+
+
+@seed_app.command("woocommerce")
+def seed_woocommerce(
+    orders: Annotated[int, typer.Option(help="orders to create")] = 50,
+    products: Annotated[int, typer.Option(help="products SKU-0001.. (match the NetSuite items)")] = 50,
+    unknown_skus: Annotated[int, typer.Option(help="orders with a SKU NetSuite lacks")] = 0,
+    state_dir: StateDir = Path(".sandbox"),
+) -> None:
+    """Create products and orders in the WooCommerce emulator."""
+    from ledgerlink.sandbox.seeding import seed_store
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    result = seed_store(
+        state_dir / "woocommerce.db", orders=orders, products=products, unknown_skus=unknown_skus
+    )
+    console.print(f"WooCommerce sandbox seeded: {result.orders} orders, {result.products} products")
+
+
+# -- run and sync ---------------------------------------------------------------------------------
+
+
+@app.command()
+def run(
+    role: Annotated[str, typer.Option(help="all, worker, scheduler or console")] = "all",
+) -> None:
+    """Run the scheduler, workers and webhook receiver until SIGTERM (which drains in-flight work)."""
+    from ledgerlink.service import run_service
+
+    if role not in ("all", "worker", "scheduler", "console"):
+        console.print("--role must be all, worker, scheduler or console")
+        raise typer.Exit(2)
+    config = _config()
+    console.print(
+        f"Ledgerlink running ({role}); webhooks at {config.console.webhook_base}/webhooks/<connection>"
+    )
+    asyncio.run(run_service(config, role=role))
+
+
+@app.command()
+def sync(
+    kind: Annotated[str, typer.Argument(help="what to sync: orders")] = "orders",
+    record_id: Annotated[str | None, typer.Option("--id", help="sync one record by its store id")] = None,
+    flow: Annotated[str | None, typer.Option(help="only this flow (name or source connection)")] = None,
+) -> None:
+    """Sync now: a delta read since the cursor, or one record with --id."""
+    from ledgerlink.operations import sync as run_sync
+
+    if kind != "orders":
+        console.print(f"Unknown kind {kind!r}: this release syncs orders")
+        raise typer.Exit(2)
+    with _runtime() as runtime:
+        stats = asyncio.run(
+            _with_progress(
+                runtime, lambda cb: run_sync(runtime, flow=flow or kind, record_id=record_id, on_outcome=cb)
+            )
+        )
+        counts = runtime.queue.counts()
+    console.print(
+        f"Done: {stats.done} jobs succeeded, {stats.failed} failed, {stats.retrying} will retry. "
+        f"Error queue: {counts['failed'] + counts['dead']} (see `ledgerlink errors list`)."
+    )
+
+
+async def _with_progress(runtime: Any, start: Any) -> Any:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not sys.stdout.isatty(),
+    )
+    task = progress.add_task("syncing", total=None)
+    finished = 0
+
+    def on_outcome(_job: Job, outcome: str) -> None:
+        nonlocal finished
+        if outcome in ("done", "failed", "dead"):
+            finished += 1
+        counts = runtime.queue.counts()
+        pending = counts["queued"] + counts["running"] + counts["retrying"] + counts["waiting"]
+        progress.update(task, completed=finished, total=finished + pending)
+
+    with progress:
+        return await start(on_outcome)
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+def _age(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@errors_app.command("list")
+def errors_list(
+    code: Annotated[str | None, typer.Option(help="only this problem code")] = None,
+    limit: int = 50,
+) -> None:
+    """Failed and dead-lettered jobs, newest first, with what to do about each."""
+    with _runtime() as runtime:
+        jobs = runtime.queue.list(states=ERROR_STATES, code=code, limit=limit)
+    if not jobs:
+        console.print("The error queue is empty.")
+        return
+    table = Table(title=f"Error queue ({len(jobs)} shown)")
+    for column in ("job", "state", "flow", "record", "code", "what failed / why", "fix"):
+        table.add_column(column, overflow="fold")
+    for job in jobs:
+        problem = job.problem or {}
+        table.add_row(
+            str(job.id),
+            job.state,
+            job.flow,
+            job.record_key,
+            problem.get("code", ""),
+            mask_email(f"{problem.get('what', '')}: {problem.get('why', '')}"),
+            problem.get("fix", ""),
+        )
+    console.print(table)
+    console.print(
+        "Retry one: `ledgerlink errors retry <job>`; all of a kind: `ledgerlink errors retry --code CODE`"
+    )
+
+
+@errors_app.command("show")
+def errors_show(job_id: int) -> None:
+    """Everything about one job: its problem history, payload and attempts."""
+    with _runtime() as runtime:
+        job = runtime.queue.get(job_id)
+        history = runtime.queue.problems_for(job_id) if job else []
+    if job is None:
+        console.print(f"No job {job_id}")
+        raise typer.Exit(1)
+    console.print(
+        f"[bold]Job {job.id}[/bold] {job.kind} for {job.record_key} — {job.state}, "
+        f"attempt {job.attempts} of {job.max_attempts}, created {_age(job.created_at)}"
+    )
+    if job.problem:
+        for key in ("code", "what", "why", "fix", "team"):
+            console.print(f"  {key:5}: {mask_email(str(job.problem.get(key, '')))}")
+    if history:
+        console.print("History:")
+        for row in history:
+            resolved = f" (resolved {_age(row['resolved_at'])})" if row["resolved_at"] else ""
+            console.print(
+                f"  {_age(row['created_at'])} attempt {row['attempt']}: {row['code']} — "
+                f"{mask_email(row['why'])}{resolved}"
+            )
+    if job.result:
+        console.print(f"Result: {job.result}")
+
+
+@errors_app.command("retry")
+def errors_retry(
+    job_ids: Annotated[list[int] | None, typer.Argument(help="job ids")] = None,
+    code: Annotated[str | None, typer.Option(help="every failed job with this problem code")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="every failed and dead job")] = False,
+    now: Annotated[bool, typer.Option("--now/--later", help="work the retried jobs now")] = True,
+) -> None:
+    """Put failed jobs back in the queue (and, by default, work them now)."""
+    from ledgerlink.engine.worker import Worker
+
+    with _runtime() as runtime:
+        ids = list(job_ids or [])
+        if code or all_:
+            ids += [j.id for j in runtime.queue.list(states=ERROR_STATES, code=code, limit=100_000)]
+        if not ids:
+            console.print("Nothing to retry: name job ids, --code CODE or --all")
+            raise typer.Exit(1)
+        retried = runtime.queue.retry(ids)
+        console.print(f"Retrying {retried} job(s).")
+        if now and retried:
+            worker: Worker = runtime.worker(role="retry")
+            stats = asyncio.run(_with_progress(runtime, lambda cb: _run_until_idle(worker, cb)))
+            console.print(f"Done: {stats.done} succeeded, {stats.failed} failed again.")
+
+
+async def _run_until_idle(worker: Any, on_outcome: Any) -> Any:
+    worker.on_outcome = on_outcome
+    return await worker.run(until_idle=True, idle_horizon=10.0)
+
+
+# -- jobs -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def jobs() -> None:
+    """Counts of jobs by state and kind."""
+    with _runtime() as runtime:
+        counts = runtime.queue.counts()
+        by_kind = runtime.queue.counts_by_kind()
+    table = Table(title="Jobs")
+    table.add_column("kind")
+    states = [s for s in counts if counts[s]] or list(counts)
+    for state_name in states:
+        table.add_column(state_name, justify="right")
+    for kind in sorted({k for k, _ in by_kind}):
+        table.add_row(kind, *[str(by_kind.get((kind, s), 0)) for s in states])
+    table.add_row("[bold]all[/bold]", *[str(counts[s]) for s in states])
+    console.print(table)
+
+
+@app.command()
+def demo(
+    orders: Annotated[int, typer.Option(help="store orders to seed")] = 200,
+    directory: Annotated[Path, typer.Option(help="where the demo keeps its state")] = Path(".demo"),
+) -> None:
+    """Start the sandbox, seed orders, sync them to NetSuite and show the result."""
+    from ledgerlink.demo import run_demo
+
+    with contextlib.suppress(KeyboardInterrupt):
+        ok = run_demo(console, directory=directory, orders=orders)
+    raise typer.Exit(0 if ok else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,67 @@
+"""Operations shared by the CLI and the demo: on-demand sync and reconciliation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ledgerlink.engine.queue import Job
+from ledgerlink.engine.worker import WorkerStats
+from ledgerlink.runtime import Runtime
+
+
+async def sync(
+    runtime: Runtime,
+    *,
+    flow: str | None = None,
+    record_id: str | None = None,
+    on_outcome: Callable[[Job, str], None] | None = None,
+    idle_horizon: float = 10.0,
+) -> WorkerStats:
+    """Enqueue a delta read (or one record) and work the queue until nothing is due soon."""
+    flows = runtime.flows_named(flow)
+    if not flows:
+        raise ValueError(
+            f"no flow matches {flow!r}; flows: {', '.join(f.name for f in runtime.flows) or 'none'}"
+        )
+    for selected in flows:
+        job = selected.order_job(record_id, reason="on demand") if record_id else selected.poll_job()
+        runtime.queue.enqueue(job)
+    worker = runtime.worker(on_outcome=on_outcome, role="sync")
+    return await worker.run(until_idle=True, idle_horizon=idle_horizon)
+
+
+@dataclass
+class Reconciliation:
+    """Does NetSuite hold, for every linked store order, one transaction with the store's total?"""
+
+    linked: int = 0
+    found: int = 0
+    equal_totals: int = 0
+    missing: list[str] = field(default_factory=list)
+    mismatched: list[tuple[str, str, str]] = field(default_factory=list)  # external id, store, NetSuite
+
+    @property
+    def agrees(self) -> bool:
+        return not self.missing and not self.mismatched and self.found == self.linked
+
+
+async def reconcile_orders(runtime: Runtime) -> Reconciliation:
+    report = Reconciliation()
+    for flow in runtime.flows:
+        links = runtime.links.all("order", source=flow.source)
+        report.linked += len(links)
+        totals = await flow.erp.transaction_totals([link.external_id for link in links])
+        for link in links:
+            netsuite_total = totals.get(link.external_id)
+            if netsuite_total is None:
+                report.missing.append(link.external_id)
+                continue
+            report.found += 1
+            store_total = Decimal(str(link.details.get("total", "0")))
+            if store_total == netsuite_total:
+                report.equal_totals += 1
+            else:
+                report.mismatched.append((link.external_id, str(store_total), str(netsuite_total)))
+    return report

@@ -1,0 +1,105 @@
+"""Wiring: from a validated configuration to a database, a queue, connectors and flows."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from ledgerlink.config import Config, NetSuiteConnection, WooCommerceConnection
+from ledgerlink.connectors.netsuite.client import NetSuiteClient
+from ledgerlink.connectors.netsuite.erp import NetSuiteErp
+from ledgerlink.connectors.store import StoreConnector
+from ledgerlink.connectors.woocommerce.store import WooCommerceStore
+from ledgerlink.engine.links import Links
+from ledgerlink.engine.queue import Queue
+from ledgerlink.engine.scheduler import Schedule
+from ledgerlink.engine.worker import Handler, Worker
+from ledgerlink.flows.orders import OrdersFlow
+from ledgerlink.store.db import open_database
+
+WEBHOOK_CHECK_SECONDS = 900.0
+
+
+@dataclass
+class Runtime:
+    config: Config
+    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        engine_config = self.config.engine
+        self.engine = open_database(self.config.database_url)
+        self.queue = Queue(
+            self.engine,
+            max_attempts=engine_config.max_attempts,
+            backoff_base=engine_config.backoff_base_seconds,
+            backoff_cap=engine_config.backoff_cap_seconds,
+        )
+        self.links = Links(self.engine)
+        self.stores: dict[str, StoreConnector] = {}
+        self.erps: dict[str, NetSuiteErp] = {}
+        for name, connection in self.config.connections.items():
+            transport = self.transports.get(name)
+            if isinstance(connection, NetSuiteConnection):
+                self.erps[name] = NetSuiteErp(NetSuiteClient(connection, transport=transport))
+            elif isinstance(connection, WooCommerceConnection):
+                self.stores[name] = WooCommerceStore(name, connection, transport=transport)
+        self.flows = [
+            OrdersFlow(
+                config=flow,
+                store=self.stores[flow.from_],
+                erp=self.erps[flow.to],
+                queue=self.queue,
+                links=self.links,
+                overlap_seconds=engine_config.cursor_overlap_seconds,
+                webhook_url=f"{self.config.console.webhook_base}/webhooks/{flow.from_}"
+                if flow.webhooks
+                else None,
+            )
+            for flow in self.config.flows
+        ]
+
+    def handlers(self) -> dict[str, Handler]:
+        handlers: dict[str, Handler] = {}
+        for flow in self.flows:
+            handlers.update(flow.handlers())
+        return handlers
+
+    def flows_named(self, name: str | None) -> list[OrdersFlow]:
+        if not name:
+            return list(self.flows)
+        return [f for f in self.flows if name in (f.name, f.config.kind, f.source)]
+
+    def flows_from(self, connection: str) -> list[OrdersFlow]:
+        return [f for f in self.flows if f.source == connection]
+
+    def schedules(self) -> list[Schedule]:
+        schedules = []
+        for flow in self.flows:
+            interval = flow.config.interval_seconds
+            if interval:
+                schedules.append(Schedule(f"poll:{flow.name}", interval, flow.poll_job))
+            if flow.webhook_url:
+                schedules.append(Schedule(f"webhooks:{flow.name}", WEBHOOK_CHECK_SECONDS, flow.webhooks_job))
+        return schedules
+
+    def worker(self, **kwargs: object) -> Worker:
+        return Worker(
+            self.queue,
+            self.handlers(),
+            concurrency=self.config.engine.workers,
+            poll_interval=self.config.engine.poll_interval_seconds,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    async def aclose(self) -> None:
+        for store in self.stores.values():
+            await store.aclose()
+        for erp in self.erps.values():
+            await erp.aclose()
+        self.engine.dispose()
+
+
+def wall_clock() -> float:
+    return time.time()
