@@ -139,7 +139,7 @@ def seed_woocommerce(
 
     state_dir.mkdir(parents=True, exist_ok=True)
     result = seed_store(
-        state_dir / "woocommerce.db", orders=orders, products=products, unknown_skus=unknown_skus
+        state_dir / "woocommerce.db", orders=orders, products=products, unknown_sku_orders=unknown_skus
     )
     console.print(f"WooCommerce sandbox seeded: {result.orders} orders, {result.products} products")
 
@@ -228,7 +228,7 @@ def errors_list(
 ) -> None:
     """Failed and dead-lettered jobs, newest first, with what to do about each."""
     with _runtime() as runtime:
-        jobs = runtime.queue.list(states=ERROR_STATES, code=code, limit=limit)
+        jobs = runtime.queue.find(states=ERROR_STATES, code=code, limit=limit)
     if not jobs:
         console.print("The error queue is empty.")
         return
@@ -293,7 +293,7 @@ def errors_retry(
     with _runtime() as runtime:
         ids = list(job_ids or [])
         if code or all_:
-            ids += [j.id for j in runtime.queue.list(states=ERROR_STATES, code=code, limit=100_000)]
+            ids += [j.id for j in runtime.queue.find(states=ERROR_STATES, code=code, limit=100_000)]
         if not ids:
             console.print("Nothing to retry: name job ids, --code CODE or --all")
             raise typer.Exit(1)

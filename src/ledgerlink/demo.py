@@ -87,7 +87,7 @@ async def _sync_and_check(config: Config, seeded_orders: int, console: Console) 
     try:
         await _with_progress(runtime, lambda cb: sync(runtime, on_outcome=cb))
         customers = runtime.links.all("customer")
-        failed = runtime.queue.list(states=ERROR_STATES, limit=10_000)
+        failed = runtime.queue.find(states=ERROR_STATES, limit=10_000)
         console.print("[bold]3. Check[/bold]: reading the sales orders back from NetSuite with SuiteQL")
         reconciliation = await reconcile_orders(runtime)
         return DemoResult(
@@ -148,7 +148,7 @@ def _print_problems(console: Console, config_path: Path) -> None:
 
     runtime = Runtime(load_config(config_path))
     try:
-        for job in runtime.queue.list(states=ERROR_STATES, limit=20):
+        for job in runtime.queue.find(states=ERROR_STATES, limit=20):
             problem = job.problem or {}
             console.print(
                 f" - job {job.id} [{problem.get('code')}] {problem.get('what')}: {problem.get('why')}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import structlog
@@ -31,8 +32,9 @@ def _mask(value: Any) -> Any:
     return value
 
 
-def mask_personal_data(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
-    return _mask(event)  # type: ignore[no-any-return]
+def mask_personal_data(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
+    masked: Mapping[str, Any] = _mask(dict(event))
+    return masked
 
 
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:

@@ -110,7 +110,7 @@ def test_permanent_problems_fail_at_once_and_retry_brings_them_back(queue: Queue
     [job] = queue.claim("w", 1)
     problem = Problem(Code.SKU_NOT_FOUND, "order 1", "SKU X unknown", "create item X")
     assert queue.fail(job, problem) == "failed"
-    failed = queue.list(states=["failed"], code="SKU_NOT_FOUND")
+    failed = queue.find(states=["failed"], code="SKU_NOT_FOUND")
     assert [j.id for j in failed] == [job.id]
     assert queue.problems_for(job.id)[0]["fix"] == "create item X"
     assert queue.retry([job.id]) == 1

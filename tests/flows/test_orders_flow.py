@@ -71,7 +71,7 @@ async def test_one_order_by_id(sandbox: Sandbox) -> None:
 async def test_an_unknown_sku_is_a_problem_with_its_fix_and_retry_brings_it_through(sandbox: Sandbox) -> None:
     [odd] = sandbox.seed_orders(1, skus=["NEW-0001"], rng_seed=3)
     await sandbox.sync()
-    [failed] = sandbox.runtime.queue.list(states=["failed"])
+    [failed] = sandbox.runtime.queue.find(states=["failed"])
     assert failed.problem is not None
     assert failed.problem["code"] == "SKU_NOT_FOUND"
     assert "NEW-0001" in failed.problem["why"] and "NEW-0001" in failed.problem["fix"]

@@ -19,9 +19,9 @@ def retry_delay(
     failed together spread out instead of stampeding, yet never come back immediately. A Retry-After
     from the remote is a floor: coming back earlier only earns another rejection.
     """
-    rng = rng or random
+    uniform = (rng or random).uniform
     step = min(cap, base * (2 ** max(0, attempt - 1)))
-    delay = step / 2 + rng.uniform(0, step / 2)
+    delay = step / 2 + uniform(0, step / 2)
     if retry_after is not None:
         delay = max(delay, min(retry_after, cap))
     return delay

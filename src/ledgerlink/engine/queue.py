@@ -462,7 +462,7 @@ class Queue:
             row = connection.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
         return _job(row) if row else None
 
-    def list(
+    def find(
         self,
         *,
         states: Iterable[str] | None = None,
