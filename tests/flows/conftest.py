@@ -42,6 +42,19 @@ class LateTransport(httpx.AsyncBaseTransport):
         return await self.target.handle_async_request(request)
 
 
+class NetworkTransport(httpx.ASGITransport):
+    """An in-process app seen as over a network: a connection the server drops is a protocol error,
+    exactly what httpx raises when a real server closes the socket without answering."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except ConnectionError as dropped:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from dropped
+
+
 @dataclass
 class Sandbox:
     tmp: Path
@@ -95,7 +108,7 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
         )
     )
     transports: dict[str, httpx.AsyncBaseTransport] = {
-        "netsuite": httpx.ASGITransport(app=netsuite_app),
+        "netsuite": NetworkTransport(app=netsuite_app),
         "woo": httpx.ASGITransport(app=woo_app),
     }
     runtime = Runtime(config, transports=transports)

@@ -1,0 +1,164 @@
+"""The record types the emulator knows, and how each maps onto NetSuite's id spaces and SuiteQL tables.
+
+NetSuite numbers records per family: every transaction type shares one internal-id sequence, every
+item type another, entities a third. The REST path names the type in camelCase, but the service accepts
+any case (``salesorder``), so lookups here are case-insensitive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """One REST record type."""
+
+    name: str  # camelCase, as in the REST API Browser
+    family: str  # id space and SuiteQL table: transaction, customer, item, currency, ...
+    code: str | None = None  # SuiteQL "type"/"itemtype" value, e.g. SalesOrd, InvtPart
+    sublists: frozenset[str] = frozenset()
+    subrecords: frozenset[str] = frozenset()
+    references: dict[str, str] = field(default_factory=dict)  # body field -> family or type it points at
+    line_references: dict[str, str] = field(default_factory=dict)  # sublist line field -> target
+    required: tuple[tuple[str, str], ...] = ()  # (field, label NetSuite shows when it is missing)
+    multi_references: dict[str, str] = field(default_factory=dict)  # multi-select: {"items": [{"id"}]}
+
+
+TRANSACTION_REFERENCES = {
+    "entity": "customer",
+    "currency": "currency",
+    "subsidiary": "subsidiary",
+    "location": "location",
+    "shipMethod": "shipItem",
+    "discountItem": "discountItem",
+    "paymentMethod": "paymentMethod",
+    "paymentOption": "paymentMethod",
+}
+TRANSACTION_LINE_REFERENCES = {"item": "item", "location": "location"}
+ITEM_REFERENCES = {"location": "location", "parent": "item"}
+ITEM_MULTI_REFERENCES = {"subsidiary": "subsidiary"}  # items may belong to several subsidiaries
+
+_TYPES = [
+    RecordType(
+        "salesOrder",
+        "transaction",
+        "SalesOrd",
+        frozenset({"item"}),
+        frozenset({"billingAddress", "shippingAddress"}),
+        TRANSACTION_REFERENCES,
+        TRANSACTION_LINE_REFERENCES,
+        (("entity", "Customer"),),
+    ),
+    RecordType(
+        "cashSale",
+        "transaction",
+        "CashSale",
+        frozenset({"item"}),
+        frozenset({"billingAddress", "shippingAddress"}),
+        TRANSACTION_REFERENCES,
+        TRANSACTION_LINE_REFERENCES,
+        (("entity", "Customer"),),
+    ),
+    RecordType(
+        "customer",
+        "customer",
+        None,
+        frozenset({"addressBook"}),
+        frozenset(),
+        {"subsidiary": "subsidiary", "currency": "currency", "parent": "customer"},
+    ),
+    RecordType(
+        "inventoryItem",
+        "item",
+        "InvtPart",
+        frozenset({"price"}),
+        frozenset(),
+        ITEM_REFERENCES,
+        required=(("itemId", "Item Name/Number"),),
+        multi_references=ITEM_MULTI_REFERENCES,
+    ),
+    RecordType(
+        "nonInventorySaleItem",
+        "item",
+        "NonInvtPart",
+        frozenset({"price"}),
+        frozenset(),
+        ITEM_REFERENCES,
+        required=(("itemId", "Item Name/Number"),),
+        multi_references=ITEM_MULTI_REFERENCES,
+    ),
+    RecordType(
+        "serviceSaleItem",
+        "item",
+        "Service",
+        frozenset({"price"}),
+        frozenset(),
+        ITEM_REFERENCES,
+        required=(("itemId", "Item Name/Number"),),
+        multi_references=ITEM_MULTI_REFERENCES,
+    ),
+    RecordType(
+        "otherChargeSaleItem",
+        "item",
+        "OthCharge",
+        frozenset({"price"}),
+        frozenset(),
+        ITEM_REFERENCES,
+        required=(("itemId", "Item Name/Number"),),
+        multi_references=ITEM_MULTI_REFERENCES,
+    ),
+    RecordType(
+        "discountItem",
+        "item",
+        "Discount",
+        frozenset(),
+        frozenset(),
+        ITEM_REFERENCES,
+        required=(("itemId", "Item Name"),),
+        multi_references=ITEM_MULTI_REFERENCES,
+    ),
+    RecordType(
+        "shipItem",
+        "item",
+        "ShipItem",
+        frozenset(),
+        frozenset(),
+        ITEM_REFERENCES,
+        required=(("itemId", "Shipping Item"),),
+        multi_references=ITEM_MULTI_REFERENCES,
+    ),
+    RecordType("currency", "currency", None, required=(("name", "Name"), ("symbol", "ISO Code"))),
+    RecordType(
+        "subsidiary",
+        "subsidiary",
+        None,
+        references={"parent": "subsidiary", "currency": "currency"},
+        required=(("name", "Name"),),
+    ),
+    RecordType(
+        "location",
+        "location",
+        None,
+        references={"subsidiary": "subsidiary", "parent": "location"},
+        required=(("name", "Name"),),
+    ),
+    RecordType("paymentMethod", "paymentmethod", None, required=(("name", "Name"),)),
+]
+
+BY_NAME: dict[str, RecordType] = {t.name.lower(): t for t in _TYPES}
+BY_CODE: dict[str, RecordType] = {t.code: t for t in _TYPES if t.code}
+FAMILIES = frozenset(t.family for t in _TYPES)
+TRANSACTION_PREFIX = {"salesOrder": "SO", "cashSale": "CS"}
+
+
+def lookup(name: str) -> RecordType | None:
+    """The record type for a path segment, in any letter case; None when the emulator lacks it."""
+    return BY_NAME.get(name.lower())
+
+
+def family_of_target(target: str) -> str:
+    """Family a reference target names (a family such as ``item`` or a type such as ``shipItem``)."""
+    if target in FAMILIES:
+        return target
+    return BY_NAME[target.lower()].family
