@@ -13,7 +13,9 @@ from sqlalchemy import Engine, create_engine, text
 from ledgerlink.store.db import open_database
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-POSTGRES_URL = os.environ.get("LEDGERLINK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "LEDGERLINK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def _postgres_admin() -> Engine | None:

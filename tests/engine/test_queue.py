@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy import Engine
 
-from ledgerlink.engine.links import LinkWrite, Links
+from ledgerlink.engine.links import Links, LinkWrite
 from ledgerlink.engine.problems import Code, Problem, Severity
 from ledgerlink.engine.queue import Completion, JobSpec, Queue
 
@@ -31,8 +31,14 @@ def queue(database: Engine, clock: Clock) -> Queue:
 
 
 def spec(key: str, **kw: object) -> JobSpec:
-    return JobSpec(kind="orders.sync", flow="orders:woo->netsuite", record_key=key,
-                   dedupe_key=f"order:{key}", lock_key=f"order:{key}", **kw)  # type: ignore[arg-type]
+    return JobSpec(
+        kind="orders.sync",
+        flow="orders:woo->netsuite",
+        record_key=key,
+        dedupe_key=f"order:{key}",
+        lock_key=f"order:{key}",
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def transient_problem(retry_after: float | None = None) -> Problem:
@@ -123,8 +129,13 @@ def test_permanent_problems_fail_at_once_and_retry_brings_them_back(queue: Queue
 def test_waiting_job_resumes_when_its_dependency_is_done(queue: Queue) -> None:
     queue.enqueue(spec("order-1"))
     [order] = queue.claim("w", 1)
-    provider = JobSpec(kind="customers.sync", flow="customers", record_key="c1", provides="customer:c1",
-                       dedupe_key="customer:c1")
+    provider = JobSpec(
+        kind="customers.sync",
+        flow="customers",
+        record_key="c1",
+        provides="customer:c1",
+        dedupe_key="customer:c1",
+    )
     queue.enqueue(provider)
     queue.wait(order, "customer:c1", Problem("WAITING", "order", "customer first", "nothing"))
     [customer] = queue.claim("w", 5)
