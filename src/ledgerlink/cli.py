@@ -61,7 +61,16 @@ def _runtime() -> Iterator[Any]:
     try:
         yield runtime
     finally:
-        asyncio.run(runtime.aclose())
+        if not runtime.closed:  # commands that ran async work closed it on their own loop
+            asyncio.run(runtime.aclose())
+
+
+async def _closing(runtime: Any, work: Any) -> Any:
+    """Run async work and close the runtime's HTTP clients on the same event loop."""
+    try:
+        return await work
+    finally:
+        await runtime.aclose()
 
 
 # -- init -----------------------------------------------------------------------------------------
@@ -177,11 +186,10 @@ def sync(
         console.print(f"Unknown kind {kind!r}: this release syncs orders")
         raise typer.Exit(2)
     with _runtime() as runtime:
-        stats = asyncio.run(
-            _with_progress(
-                runtime, lambda cb: run_sync(runtime, flow=flow or kind, record_id=record_id, on_outcome=cb)
-            )
+        work = _with_progress(
+            runtime, lambda cb: run_sync(runtime, flow=flow or kind, record_id=record_id, on_outcome=cb)
         )
+        stats = asyncio.run(_closing(runtime, work))
         counts = runtime.queue.counts()
     console.print(
         f"Done: {stats.done} jobs succeeded, {stats.failed} failed, {stats.retrying} will retry. "
@@ -301,7 +309,8 @@ def errors_retry(
         console.print(f"Retrying {retried} job(s).")
         if now and retried:
             worker: Worker = runtime.worker(role="retry")
-            stats = asyncio.run(_with_progress(runtime, lambda cb: _run_until_idle(worker, cb)))
+            work = _with_progress(runtime, lambda cb: _run_until_idle(worker, cb))
+            stats = asyncio.run(_closing(runtime, work))
             console.print(f"Done: {stats.done} succeeded, {stats.failed} failed again.")
 
 

@@ -93,7 +93,13 @@ class Runtime:
             **kwargs,  # type: ignore[arg-type]
         )
 
+    closed: bool = False
+
     async def aclose(self) -> None:
+        """Close the HTTP clients on the event loop that used them, then the database."""
+        if self.closed:
+            return
+        self.closed = True
         for store in self.stores.values():
             await store.aclose()
         for erp in self.erps.values():

@@ -1,0 +1,5 @@
+"""``python -m ledgerlink`` is the ``ledgerlink`` command."""
+
+from ledgerlink.cli import app
+
+app()
