@@ -173,9 +173,14 @@ class Queue:
             .order_by(jobs.c.priority, jobs.c.run_at, jobs.c.id)
             .limit(limit)
         )
+        if self.engine.dialect.name == "postgresql":
+            # Concurrent claimers skip rows another claimer is taking instead of queueing behind it.
+            candidate = candidate.with_for_update(skip_locked=True, of=jobs)
         statement = (
             update(jobs)
-            .where(jobs.c.id.in_(candidate.scalar_subquery()))
+            # The state is checked again on the row itself: on PostgreSQL a claimer that waited for a row
+            # lock re-reads the row, and must not take a job another claimer has just started.
+            .where(jobs.c.id.in_(candidate.scalar_subquery()), jobs.c.state.in_(RUNNABLE_STATES))
             .values(
                 state="running",
                 worker=worker,
