@@ -86,7 +86,81 @@ class WooCommerceConnection(_Strict):
         return value.rstrip("/")
 
 
-Connection = Annotated[NetSuiteConnection | WooCommerceConnection, Field(discriminator="type")]
+class MagentoConnection(_Strict):
+    """One Magento 2 / Adobe Commerce store view, reached through its REST API.
+
+    ``auth: oauth1`` signs every request with the integration's four credentials (Magento 2.4.4+ no
+    longer accepts an integration access token as a bearer token unless the store enables it);
+    ``bearer`` sends the integration access token as a bearer token; ``admin`` exchanges an admin
+    username and password for a 4-hour admin token and renews it before it expires.
+    """
+
+    type: Literal["magento"]
+    base_url: str = Field(description="the store's base URL, e.g. https://shop.example.com")
+    store_code: str = Field(default="default", description="store view code used in /rest/<code>/V1/")
+    auth: Literal["oauth1", "bearer", "admin"] = "oauth1"
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+    username: SecretStr | None = None
+    password: SecretStr | None = None
+    ca_file: Path | None = None
+    verify_tls: bool = True
+    timeout_seconds: float = 60.0
+    concurrency: int = Field(default=4, ge=1, le=100)
+    allow_writes: bool = True
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _credentials_for_auth(self) -> MagentoConnection:
+        needed = {
+            "oauth1": ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
+            "bearer": ("access_token",),
+            "admin": ("username", "password"),
+        }[self.auth]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"auth {self.auth} needs {', '.join(missing)}")
+        return self
+
+
+class CommercetoolsConnection(_Strict):
+    """One commercetools project, reached with an API client's OAuth2 client credentials."""
+
+    type: Literal["commercetools"]
+    project_key: str
+    api_url: str = Field(default="https://api.europe-west1.gcp.commercetools.com")
+    auth_url: str = Field(default="https://auth.europe-west1.gcp.commercetools.com")
+    client_id: SecretStr
+    client_secret: SecretStr
+    scopes: list[str] = Field(default_factory=list, description="e.g. manage_orders:<project>; empty = all")
+    store_key: str | None = Field(default=None, description="read only this store's orders")
+    timeout_seconds: float = 60.0
+    concurrency: int = Field(default=8, ge=1, le=100)
+    allow_writes: bool = True
+
+    @field_validator("api_url", "auth_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+
+StoreConnection = WooCommerceConnection | MagentoConnection | CommercetoolsConnection
+STORE_TYPES = (WooCommerceConnection, MagentoConnection, CommercetoolsConnection)
+
+Connection = Annotated[
+    NetSuiteConnection | WooCommerceConnection | MagentoConnection | CommercetoolsConnection,
+    Field(discriminator="type"),
+]
 
 
 class OrderMapping(_Strict):
@@ -176,7 +250,7 @@ class Config(_Strict):
                     raise ValueError(f"flows.{index}.{role}: no connection named {name!r} (known: {known})")
             if not isinstance(self.connections[flow.to], NetSuiteConnection):
                 raise ValueError(f"flows.{index}.to: the orders flow writes to a netsuite connection")
-            if not isinstance(self.connections[flow.from_], WooCommerceConnection):
+            if not isinstance(self.connections[flow.from_], STORE_TYPES):
                 raise ValueError(f"flows.{index}.from: the orders flow reads from a store connection")
         return self
 
