@@ -1,0 +1,373 @@
+"""NetSuite's error answers (``nsError``) turned into Problems an operator can act on.
+
+NetSuite answers failures with HTTP 4xx (the request was wrong) or 5xx (NetSuite failed) and a body
+``{"type", "title", "status", "o:errorDetails": [{"detail", "o:errorCode", "o:errorPath", ...}]}``. The
+error code decides the Problem more reliably than the status: a concurrency rejection may come as 429 or
+as 400 with ``CONCURRENCY_LIMIT_EXCEEDED``, and must be retried rather than treated as bad data.
+
+Problem details keep what an operator needs to see what was sent and answered (method, path, status,
+NetSuite's detail and codes, the names of the fields sent) and never the request body or any header:
+bodies carry personal data, headers carry the signed credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ledgerlink.connectors.netsuite.suiteql import redact_literals
+from ledgerlink.engine.problems import Code, ProblemError, Team, permanent, transient
+
+RATE_LIMIT_CODES = frozenset(
+    {
+        "CONCURRENCY_LIMIT_EXCEEDED",
+        "SSS_REQUEST_LIMIT_EXCEEDED",
+        "WS_CONCUR_SESSION_DISALLWD",
+        "WS_CONCUR_SESSION_DISALLOWED",
+        "WS_REQUEST_BLOCKED",
+        "REQUEST_LIMIT_EXCEEDED",
+        "EXCEEDED_CONCURRENT_REQUEST_LIMIT",
+    }
+)
+AUTH_CODES = frozenset(
+    {
+        "INVALID_LOGIN",
+        "INVALID_LOGIN_ATTEMPT",
+        "INVALID_LOGIN_CREDENTIALS",
+        "CONSUMER_KEY_REFUSED",
+        "CONSUMER_KEY_UNKNOWN",
+        "FEATUREDISABLED",
+        "MISSINGTOKENPASSPORTREQUIREDFIELDS",
+        "INVALIDSIGNATURE",
+        "INVALID_TOKEN",
+    }
+)
+PERMISSION_CODES = frozenset({"INSUFFICIENT_PERMISSION", "INVALID_ROLE", "ACCESS_DENIED"})
+VALIDATION_CODES = frozenset(
+    {
+        "USER_ERROR",
+        "INVALID_CONTENT",
+        "INVALID_PARAMETER",
+        "INVALID_REQUEST",
+        "INVALID_ID",
+        "INVALID_FLD_VALUE",
+    }
+)
+_DUPLICATE_WORDS = re.compile(r"duplicate|already exists|not unique|already in use", re.IGNORECASE)
+_EXTERNAL_ID = re.compile(r"external\s*id", re.IGNORECASE)
+_INVALID_VALUE = re.compile(
+    r"Invalid Field Value (?P<value>.+?) for the following field: (?P<field>[\w.\[\]]+)"
+)
+_SNIPPET = 300
+
+
+class ErrorDetail(BaseModel):
+    """One entry of ``o:errorDetails``."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    detail: str = ""
+    code: str = Field(default="", alias="o:errorCode")
+    path: str | None = Field(default=None, alias="o:errorPath")
+    header: str | None = Field(default=None, alias="o:errorHeader")
+    query_param: str | None = Field(default=None, alias="o:errorQueryParam")
+    url: str | None = Field(default=None, alias="o:errorUrl")
+    url_path: str | None = Field(default=None, alias="o:urlPath")
+
+
+class NsError(BaseModel):
+    """NetSuite's error body."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    type: str | None = None
+    title: str | None = None
+    status: int | None = None
+    details: list[ErrorDetail] = Field(default_factory=list, alias="o:errorDetails")
+
+    @classmethod
+    def parse(cls, content: bytes | str) -> NsError | None:
+        """The error body, or None when the answer is not an nsError (an HTML outage page, say)."""
+        try:
+            data = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, dict) or not ("o:errorDetails" in data or "title" in data):
+            return None
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            return None
+
+    @property
+    def codes(self) -> list[str]:
+        """Error codes upper-cased: NetSuite is not consistent about the case of TBA codes."""
+        return [d.code.upper() for d in self.details if d.code]
+
+    @property
+    def text(self) -> str:
+        """NetSuite's human-readable explanation: every detail, else the title."""
+        return " | ".join(d.detail for d in self.details if d.detail) or (self.title or "")
+
+    def first(self, codes: frozenset[str] | set[str]) -> ErrorDetail | None:
+        return next((d for d in self.details if d.code.upper() in codes), None)
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the client sent, as far as a Problem may repeat it."""
+
+    method: str
+    path: str
+    record_type: str | None = None
+    record_id: str | None = None
+    body: dict[str, Any] | None = None
+    query: str | None = None  # SuiteQL text
+
+    @property
+    def action(self) -> str:
+        verbs = {"POST": "create", "PATCH": "update", "PUT": "upsert", "DELETE": "delete", "GET": "read"}
+        if self.query is not None:
+            return "SuiteQL query"
+        what = self.record_type or "record"
+        target = f" {self.record_id}" if self.record_id else ""
+        return f"{verbs.get(self.method, self.method)} of {what}{target}"
+
+    def describe(self) -> dict[str, Any]:
+        described: dict[str, Any] = {"method": self.method, "path": self.path}
+        if self.record_type:
+            described["record_type"] = self.record_type
+        if self.record_id:
+            described["record_id"] = self.record_id
+        if self.body is not None:
+            described["fields_sent"] = sorted(self.body)
+        if self.query is not None:
+            described["query"] = redact_literals(self.query)
+        return described
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """``Retry-After`` in seconds from ``now``: it may be delta-seconds or an HTTP date (RFC 9110)."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, moment.timestamp() - now)
+
+
+def problem_from_response(response: httpx.Response, request: RequestInfo, *, now: float) -> ProblemError:
+    """The Problem for a non-2xx answer."""
+    status = response.status_code
+    error = NsError.parse(response.content)
+    codes = set(error.codes) if error else set()
+    details = request.describe() | {"status": status}
+    if error:
+        details |= {"error_codes": sorted(codes), "detail": error.text, "title": error.title}
+        paths = [d.path for d in error.details if d.path]
+        if paths:
+            details["error_paths"] = paths
+    elif response.content:
+        details["response_snippet"] = response.text[:_SNIPPET]
+    retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
+    said = error.text if error and error.text else f"HTTP {status} {response.reason_phrase}".strip()
+
+    if status == 429 or codes & RATE_LIMIT_CODES:
+        return _rate_limited(request, said, retry_after, details)
+    if status >= 500:
+        return transient(
+            Code.REMOTE_UNAVAILABLE,
+            f"NetSuite could not carry out the {request.action}",
+            f"NetSuite answered HTTP {status}: {said}",
+            "Nothing to do if it passes: Ledgerlink retries with backoff. If it persists, check "
+            "status.netsuite.com and the account's scheduled maintenance.",
+            retry_after=retry_after,
+            **details,
+        )
+    if status == 401 or codes & AUTH_CODES:
+        return _auth_failed(request, said, details)
+    if status == 403 or codes & PERMISSION_CODES:
+        return permanent(
+            Code.PERMISSION_DENIED,
+            f"NetSuite refused the {request.action}",
+            f"the role behind the access token may not do this: {said}",
+            f"Give the token's role the permission for {request.record_type or 'this record type'} "
+            "(and REST Web Services), or issue the token for a role that has it.",
+            team=Team.INTEGRATION,
+            **details,
+        )
+    if "NONEXISTENT_ID" in codes or (status == 404 and not codes):
+        return permanent(
+            Code.RECORD_NOT_FOUND,
+            f"NetSuite has no {request.record_type or 'record'} {request.record_id or ''}".rstrip(),
+            f"NetSuite answered: {said}",
+            "Check that the record exists in this NetSuite account (sandbox and production ids differ) "
+            "and was not deleted; correct the link or mapping that points at it.",
+            **details,
+        )
+    if error and (bad_ref := error.first({"INVALID_KEY_OR_REF"})):
+        return _invalid_reference(request, bad_ref, said, details)
+    if error and _is_duplicate(error):
+        return permanent(
+            Code.DUPLICATE_RECORD,
+            f"NetSuite refused the {request.action}: the record already exists",
+            f"NetSuite answered: {said}",
+            "Link the existing NetSuite record (look it up by its external id) instead of creating it "
+            "again; writes by external id (upsert) avoid this.",
+            **details,
+        )
+    if codes & VALIDATION_CODES or status in (400, 404, 409, 422):
+        path = next((d.path for d in error.details if d.path), None) if error else None
+        where = f" (field {path})" if path else ""
+        return permanent(
+            Code.VALIDATION_FAILED,
+            f"NetSuite rejected the {request.action}",
+            f"NetSuite answered{where}: {said}",
+            "Correct the data or the mapping that NetSuite's message names, then retry the job.",
+            **details,
+        )
+    return permanent(
+        Code.REMOTE_ERROR,
+        f"NetSuite answered the {request.action} with HTTP {status}",
+        f"an answer Ledgerlink does not expect here: {said}",
+        "Check the connection's base_url (read it from Setup > Company > Company Information > Company "
+        "URLs) and report the details to the integration team.",
+        team=Team.INTEGRATION,
+        **details,
+    )
+
+
+def problem_from_transport_error(error: httpx.RequestError, request: RequestInfo) -> ProblemError:
+    """Timeouts and broken connections: transient, never retried here.
+
+    A write whose request left the machine may have been committed even though no answer came back, so
+    the client does not repeat it; the engine's retry writes by external id and cannot duplicate.
+    """
+    never_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    is_write = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    maybe_applied = is_write and not never_sent
+    if isinstance(error, httpx.TimeoutException):
+        why = f"no answer from NetSuite in time ({type(error).__name__})"
+    else:
+        why = f"the connection to NetSuite failed ({type(error).__name__})"
+    if maybe_applied:
+        why += "; NetSuite may still have carried out the request"
+    return transient(
+        Code.REMOTE_UNAVAILABLE,
+        f"NetSuite did not answer the {request.action}",
+        why,
+        "Nothing to do if it passes: Ledgerlink retries with backoff. If it persists, check the network "
+        "path to NetSuite, status.netsuite.com, and the connection's timeout_seconds.",
+        **request.describe(),
+        error=type(error).__name__,
+        maybe_applied=maybe_applied,
+    )
+
+
+def bad_response(request: RequestInfo, response: httpx.Response, why: str) -> ProblemError:
+    """A 2xx answer Ledgerlink cannot use (no Location on a create, a body that is not JSON...)."""
+    return permanent(
+        Code.BAD_RESPONSE,
+        f"NetSuite's answer to the {request.action} cannot be used",
+        why,
+        "Check that the connection's base_url points at NetSuite's REST host and not at a proxy or login "
+        "page; if it does, report the details to the integration team.",
+        team=Team.INTEGRATION,
+        **request.describe(),
+        status=response.status_code,
+        content_type=response.headers.get("Content-Type"),
+        response_snippet=response.text[:_SNIPPET],
+    )
+
+
+def _rate_limited(
+    request: RequestInfo, said: str, retry_after: float | None, details: dict[str, Any]
+) -> ProblemError:
+    return transient(
+        Code.RATE_LIMITED,
+        f"NetSuite turned away the {request.action}: too many requests",
+        f"the account's concurrency or request limit was reached: {said}",
+        "Nothing to do if it passes: nothing was carried out and Ledgerlink retries after the wait. "
+        "If it persists, lower this connection's concurrency or the other integrations sharing the "
+        "account's limit (Setup > Integration > Integration Management > Integration Governance).",
+        retry_after=retry_after,
+        **details,
+    )
+
+
+def _auth_failed(request: RequestInfo, said: str, details: dict[str, Any]) -> ProblemError:
+    return permanent(
+        Code.AUTH_FAILED,
+        "NetSuite did not accept the connection's credentials",
+        f"NetSuite answered: {said}",
+        "Check the connection's consumer_key and consumer_secret (the integration record, which must be "
+        "enabled with Token-based Authentication) and token_id and token_secret (an access token of the "
+        "same account: sandbox tokens differ from production) and that the account id matches. Also check "
+        "the machine's clock. If it happens only under load, the account's concurrency limit is the cause.",
+        team=Team.INTEGRATION,
+        **details,
+    )
+
+
+def _invalid_reference(
+    request: RequestInfo, bad_ref: ErrorDetail, said: str, details: dict[str, Any]
+) -> ProblemError:
+    from_text = _INVALID_VALUE.search(bad_ref.detail)
+    field = (bad_ref.path or (from_text.group("field") if from_text else "") or "").removeprefix("$.")
+    value = _value_at(request.body, field) if field else None
+    if value is None and from_text:
+        value = from_text.group("value")
+    field_text = field or "a reference field"
+    value_text = f" {value}" if value is not None else ""
+    return permanent(
+        Code.INVALID_REFERENCE,
+        f"NetSuite refused the {request.action}: {field_text} points at nothing",
+        f"NetSuite has no record{value_text} for {field_text}: {said}",
+        f"Create it in NetSuite or correct the mapping that produces {field_text}{value_text}.",
+        **details | {"field": field or None, "value": value},
+    )
+
+
+def _is_duplicate(error: NsError) -> bool:
+    if any(code.startswith("DUP_") for code in error.codes):
+        return True
+    text = error.text
+    return bool(_DUPLICATE_WORDS.search(text)) and (
+        bool(_EXTERNAL_ID.search(text)) or "record already exists" in text.lower()
+    )
+
+
+def _value_at(body: dict[str, Any] | None, path: str) -> str | None:
+    """The value at a JSON path like ``item.items[0].item`` in what was sent; a reference gives its id."""
+    node: Any = body
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if isinstance(node, list) and part.startswith("["):
+            index = int(part[1:-1])
+            node = node[index] if index < len(node) else None
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    if isinstance(node, dict):
+        node = node.get("id", node.get("externalId"))
+    if isinstance(node, str | int | float) and not isinstance(node, bool):
+        return str(node)
+    return None
