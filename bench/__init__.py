@@ -1,0 +1,1 @@
+"""Benchmarks that print figures. Run with `make bench` (or `python -m bench --help`)."""

@@ -1,0 +1,5 @@
+"""``python -m bench``: print the engine's throughput figures."""
+
+from bench.queue_throughput import main
+
+main()

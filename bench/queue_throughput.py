@@ -1,0 +1,130 @@
+"""Jobs per second through the queue with a no-op handler, on SQLite and PostgreSQL.
+
+Each figure is one run: enqueue N jobs, then let P worker processes claim, run and complete them;
+the rate is N divided by the time from the first claim to the last completion. A cProfile summary of
+one single-process run shows where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import multiprocessing
+import os
+import pstats
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, text
+
+from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue
+from ledgerlink.engine.worker import Worker
+from ledgerlink.store.db import open_database
+
+POSTGRES_URL = os.environ.get(
+    "LEDGERLINK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+async def _noop(job: Job) -> Completion:
+    return Completion()
+
+
+def _enqueue(url: str, count: int) -> None:
+    engine = open_database(url)
+    queue = Queue(engine)
+    with engine.begin() as connection:
+        for n in range(count):
+            queue.enqueue(JobSpec(kind="noop", flow="bench", record_key=str(n)), connection=connection)
+    engine.dispose()
+
+
+def _work(url: str, concurrency: int) -> None:
+    engine = open_database(url)
+    worker = Worker(Queue(engine), {"noop": _noop}, concurrency=concurrency, poll_interval=0.005)
+    asyncio.run(worker.run(until_idle=True))
+    engine.dispose()
+
+
+@dataclass
+class Figure:
+    backend: str
+    processes: int
+    jobs: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.jobs / self.seconds
+
+
+def run(url: str, backend: str, processes: int, jobs: int, concurrency: int) -> Figure:
+    _enqueue(url, jobs)
+    started = time.perf_counter()
+    if processes == 1:
+        _work(url, concurrency)
+    else:
+        context = multiprocessing.get_context("spawn")
+        workers = [context.Process(target=_work, args=(url, concurrency)) for _ in range(processes)]
+        for process in workers:
+            process.start()
+        for process in workers:
+            process.join()
+    return Figure(backend, processes, jobs, time.perf_counter() - started)
+
+
+def _postgres_schema() -> str | None:
+    try:
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        return POSTGRES_URL + ("&" if "?" in POSTGRES_URL else "?") + f"options=-csearch_path%3D{schema}"
+    except Exception:
+        return None
+
+
+def profile(url: str, jobs: int, concurrency: int) -> str:
+    _enqueue(url, jobs)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    _work(url, concurrency)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--jobs", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=32, help="jobs in flight per process")
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the time goes (SQLite, 1 process)"
+    )
+    args = parser.parse_args()
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        figures.append(run(f"sqlite:///{tmp}/bench.db", "sqlite", 1, args.jobs, args.concurrency))
+        if args.profile:
+            print(profile(f"sqlite:///{tmp}/profile.db", min(args.jobs, 2000), args.concurrency))
+    for processes in (1, 2, 4):
+        url = _postgres_schema()
+        if url is None:
+            print(f"PostgreSQL not reachable at {POSTGRES_URL}: skipped")
+            break
+        figures.append(run(url, "postgresql", processes, args.jobs, args.concurrency))
+    print(f"{'backend':<12}{'processes':>10}{'jobs':>8}{'seconds':>10}{'jobs/s':>10}")
+    for figure in figures:
+        print(
+            f"{figure.backend:<12}{figure.processes:>10}{figure.jobs:>8}{figure.seconds:>10.2f}{figure.rate:>10.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
