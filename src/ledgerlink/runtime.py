@@ -12,6 +12,7 @@ from ledgerlink.connectors.netsuite.client import NetSuiteClient
 from ledgerlink.connectors.netsuite.erp import NetSuiteErp
 from ledgerlink.connectors.store import StoreConnector
 from ledgerlink.connectors.woocommerce.store import WooCommerceStore
+from ledgerlink.engine.governor import SharedGovernor
 from ledgerlink.engine.links import Links
 from ledgerlink.engine.queue import Queue
 from ledgerlink.engine.scheduler import Schedule
@@ -42,7 +43,11 @@ class Runtime:
         for name, connection in self.config.connections.items():
             transport = self.transports.get(name)
             if isinstance(connection, NetSuiteConnection):
-                self.erps[name] = NetSuiteErp(NetSuiteClient(connection, transport=transport))
+                # NetSuite's concurrency limit is per account: every process shares one budget.
+                governor = SharedGovernor(self.engine, name, ceiling=connection.concurrency)
+                self.erps[name] = NetSuiteErp(
+                    NetSuiteClient(connection, transport=transport, governor=governor)
+                )
             elif isinstance(connection, WooCommerceConnection):
                 self.stores[name] = WooCommerceStore(name, connection, transport=transport)
         self.flows = [

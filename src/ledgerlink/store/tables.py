@@ -73,6 +73,7 @@ jobs = Table(
     Index("ix_jobs_claim", "state", "priority", "run_at", "id"),
     Index("ix_jobs_lock_state", "lock_key", "state"),
     Index("ix_jobs_waiting_on", "waiting_on"),
+    Index("ix_jobs_finished", "state", "finished_at"),
 )
 
 links = Table(
@@ -152,4 +153,25 @@ workers = Table(
     Column("role", String(32), nullable=False),
     Column("started_at", Float, nullable=False),
     Column("heartbeat_at", Float, nullable=False),
+)
+
+governor_state = Table(
+    "governor_state",
+    metadata,
+    Column("connection", String(100), primary_key=True),
+    Column("ceiling", Integer, nullable=False),  # never more than this many in flight
+    Column("limit_value", Float, nullable=False),  # the learned limit, between 1 and the ceiling
+    Column("blocked_until", Float, nullable=False, server_default="0"),  # Retry-After from the remote
+    Column("last_decrease_at", Float, nullable=False, server_default="0"),
+    Column("rate_limited", Integer, nullable=False, server_default="0"),
+    Column("updated_at", Float, nullable=False),
+)
+
+governor_slots = Table(
+    "governor_slots",
+    metadata,
+    Column("connection", String(100), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("holder", String(100)),  # who holds it; free when null or when the lease has expired
+    Column("lease_until", Float),
 )

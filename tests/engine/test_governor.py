@@ -1,0 +1,70 @@
+"""The shared governor: one budget across processes, adapting to rejections, surviving dead holders."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import Engine, update
+
+from ledgerlink.engine.governor import SharedGovernor
+from ledgerlink.store.tables import governor_slots
+
+
+async def test_governors_sharing_a_database_share_one_budget(database: Engine) -> None:
+    first = SharedGovernor(database, "netsuite", ceiling=3, poll_seconds=0.001)
+    second = SharedGovernor(database, "netsuite", ceiling=3, poll_seconds=0.001)
+    in_flight = 0
+    peak = 0
+
+    async def request(governor: SharedGovernor) -> None:
+        nonlocal in_flight, peak
+        async with governor.slot():
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.005)
+            in_flight -= 1
+
+    await asyncio.gather(*(request(g) for g in [first, second] * 15))
+    assert peak == 3
+    assert first.state().in_flight == 0
+
+
+def test_rejections_halve_the_limit_once_per_interval_and_successes_grow_it(database: Engine) -> None:
+    now = [1000.0]
+    governor = SharedGovernor(database, "netsuite", ceiling=8, clock=lambda: now[0])
+    governor.report("rate_limited")
+    governor.report("rate_limited")  # the same burst: counted, not halved again
+    assert governor.state().limit == 4 and governor.state().rate_limited == 2
+    now[0] += 2
+    governor.report("rate_limited")
+    assert governor.state().limit == 2
+    for _ in range(40):
+        governor.report("ok")
+    assert governor.state().limit == 8  # additive increase, capped by the ceiling
+
+
+async def test_retry_after_blocks_new_requests(database: Engine) -> None:
+    now = [1000.0]
+    governor = SharedGovernor(database, "netsuite", ceiling=2, clock=lambda: now[0], poll_seconds=0.001)
+    governor.report("rate_limited", retry_after=30)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05), governor.slot():
+            pass
+    now[0] += 31
+    async with governor.slot():
+        assert governor.state().in_flight == 1
+
+
+async def test_slots_of_a_dead_process_come_back_when_their_lease_expires(database: Engine) -> None:
+    now = [1000.0]
+    governor = SharedGovernor(database, "netsuite", ceiling=1, clock=lambda: now[0], lease_seconds=10,
+                              poll_seconds=0.001)  # fmt: skip
+    with database.begin() as db:  # a process that died holding the only slot
+        db.execute(update(governor_slots).values(holder="dead", lease_until=now[0] + 10))
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05), governor.slot():
+            pass
+    now[0] += 11
+    async with governor.slot():
+        pass
