@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ledgerlink.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
-from ledgerlink.engine.queue import ERROR_STATES, Job
+from ledgerlink.engine.queue import ALL_STATES, ERROR_STATES, Job
 from ledgerlink.logs import configure_logging, mask_email
 
 app = typer.Typer(no_args_is_help=True, help="Keep storefronts in sync with Oracle NetSuite, exactly once.")
@@ -324,19 +324,36 @@ async def _run_until_idle(worker: Any, on_outcome: Any) -> Any:
 
 @app.command()
 def jobs() -> None:
-    """Counts of jobs by state and kind."""
+    """The queue: jobs by lane and state, the oldest due job's age, recent throughput, live workers."""
     with _runtime() as runtime:
-        counts = runtime.queue.counts()
+        overview = runtime.queue.overview()
         by_kind = runtime.queue.counts_by_kind()
-    table = Table(title="Jobs")
-    table.add_column("kind")
-    states = [s for s in counts if counts[s]] or list(counts)
+    states = [s for s in ALL_STATES if any(state == s for (_lane, state) in overview.by_lane)] or list(
+        ALL_STATES
+    )
+    table = Table(title="Jobs by lane")
+    table.add_column("lane")
     for state_name in states:
         table.add_column(state_name, justify="right")
-    for kind in sorted({k for k, _ in by_kind}):
-        table.add_row(kind, *[str(by_kind.get((kind, s), 0)) for s in states])
-    table.add_row("[bold]all[/bold]", *[str(counts[s]) for s in states])
+    for lane in sorted({lane for lane, _state in overview.by_lane}):
+        table.add_row(lane, *[str(overview.by_lane.get((lane, s), 0)) for s in states])
+    totals = [sum(n for (_lane, state), n in overview.by_lane.items() if state == s) for s in states]
+    table.add_row("[bold]all[/bold]", *[str(n) for n in totals])
     console.print(table)
+    kinds = Table(title="Jobs by kind")
+    kinds.add_column("kind")
+    for state_name in states:
+        kinds.add_column(state_name, justify="right")
+    for kind in sorted({k for k, _ in by_kind}):
+        kinds.add_row(kind, *[str(by_kind.get((kind, s), 0)) for s in states])
+    console.print(kinds)
+    age = "none due" if overview.oldest_runnable_age is None else f"{overview.oldest_runnable_age:.1f} s"
+    rates = ", ".join(f"{rate:.2f}/s over {window // 60} min" for window, rate in overview.throughput.items())
+    console.print(f"Oldest due job waiting: {age}. Done: {rates}. Live workers: {overview.live_workers}.")
+    if overview.live_workers == 0 and any(
+        overview.by_lane.get((lane, "queued"), 0) for lane, _ in overview.by_lane
+    ):
+        console.print("[yellow]Jobs are queued but no worker is running: start `ledgerlink run`.[/yellow]")
 
 
 @app.command()

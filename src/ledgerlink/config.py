@@ -222,6 +222,7 @@ class EngineConfig(_Strict):
     backoff_cap_seconds: float = Field(default=600.0, gt=0)
     cursor_overlap_seconds: float = Field(default=120.0, ge=0)
     poll_interval_seconds: float = Field(default=0.2, gt=0)
+    retention_days: float = Field(default=90, gt=0, description="finished jobs and payloads kept this long")
 
 
 class ConsoleConfig(_Strict):

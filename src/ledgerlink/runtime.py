@@ -14,13 +14,15 @@ from ledgerlink.connectors.store import StoreConnector
 from ledgerlink.connectors.woocommerce.store import WooCommerceStore
 from ledgerlink.engine.governor import SharedGovernor
 from ledgerlink.engine.links import Links
-from ledgerlink.engine.queue import Queue
+from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue
 from ledgerlink.engine.scheduler import Schedule
 from ledgerlink.engine.worker import Handler, Worker
 from ledgerlink.flows.orders import OrdersFlow
 from ledgerlink.store.db import open_database
 
 WEBHOOK_CHECK_SECONDS = 900.0
+PURGE = "engine.purge"
+PURGE_SECONDS = 86400.0
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Runtime:
         ]
 
     def handlers(self) -> dict[str, Handler]:
-        handlers: dict[str, Handler] = {}
+        handlers: dict[str, Handler] = {PURGE: self._purge}
         for flow in self.flows:
             handlers.update(flow.handlers())
         return handlers
@@ -79,8 +81,24 @@ class Runtime:
     def flows_from(self, connection: str) -> list[OrdersFlow]:
         return [f for f in self.flows if f.source == connection]
 
+    async def _purge(self, job: Job) -> Completion:
+        removed = self.queue.purge(older_than_days=self.config.engine.retention_days)
+        return Completion(result={"removed": removed, "retention_days": self.config.engine.retention_days})
+
+    def purge_job(self) -> JobSpec:
+        return JobSpec(
+            kind=PURGE,
+            flow="engine",
+            record_key="purge",
+            dedupe_key=PURGE,
+            lock_key=PURGE,
+            lane="maintenance",
+            priority=1000,
+            max_attempts=3,
+        )
+
     def schedules(self) -> list[Schedule]:
-        schedules = []
+        schedules = [Schedule(PURGE, PURGE_SECONDS, self.purge_job)]
         for flow in self.flows:
             interval = flow.config.interval_seconds
             if interval:

@@ -177,3 +177,31 @@ def test_completion_writes_links_and_cursor_atomically(queue: Queue, database: E
     links = Links(database)
     assert links.count("order") == 1
     assert links.get("order", "woo", "1", "netsuite").target_id == "501"  # type: ignore[union-attr]
+
+
+def test_orders_behind_ten_thousand_catalog_jobs_start_in_the_next_claim(
+    queue: Queue, database: Engine
+) -> None:
+    with database.begin() as connection:
+        for n in range(10_000):
+            queue.enqueue(JobSpec(kind="catalog", flow="catalog", record_key=str(n), lane="catalog",
+                                  priority=500), connection=connection)  # fmt: skip
+    for n in range(5):
+        queue.enqueue(JobSpec(kind="order", flow="orders", record_key=str(n), lane="orders", priority=10))
+    claimed = queue.claim("w", 8)
+    assert [j.lane for j in claimed[:5]] == ["orders"] * 5
+
+
+def test_overview_and_retention(queue: Queue, clock: Clock) -> None:
+    for key in ("1", "2", "3"):
+        queue.enqueue(spec(key))
+    clock.now += 30
+    overview = queue.overview()
+    assert overview.by_lane[("default", "queued")] == 3
+    assert overview.oldest_runnable_age == 30
+    for job in queue.claim("w", 2):
+        queue.complete(job)
+    assert queue.overview().throughput[60] == 2 / 60
+    clock.now += 91 * 86400
+    assert queue.purge(older_than_days=90) == 2
+    assert queue.counts()["done"] == 0 and queue.counts()["queued"] == 1

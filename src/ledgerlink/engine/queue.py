@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -30,7 +30,7 @@ from ledgerlink.engine.backoff import retry_delay
 from ledgerlink.engine.cursors import advance_cursor
 from ledgerlink.engine.links import LinkWrite, upsert_link
 from ledgerlink.engine.problems import Code, Problem, Severity, Team
-from ledgerlink.store.tables import PENDING_STATES, jobs, problems, workers
+from ledgerlink.store.tables import PENDING_STATES, jobs, problems, schedule_ticks, webhook_events, workers
 
 RUNNABLE_STATES = ("queued", "retrying")
 ERROR_STATES = ("failed", "dead")
@@ -80,6 +80,14 @@ class Job:
     @property
     def trace_key(self) -> str:
         return f"{self.flow}|{self.record_key}"
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    by_lane: dict[tuple[str, str], int]  # (lane, state) -> jobs
+    oldest_runnable_age: float | None  # seconds the oldest due job has waited since it was enqueued
+    throughput: dict[int, float]  # window in seconds -> jobs done per second
+    live_workers: int
 
 
 @dataclass
@@ -520,6 +528,47 @@ class Queue:
         query = select(func.min(jobs.c.run_at)).where(jobs.c.state.in_(RUNNABLE_STATES))
         with self.engine.connect() as connection:
             return connection.execute(query).scalar()
+
+    def overview(self, *, windows: tuple[int, ...] = (60, 300, 900)) -> QueueOverview:
+        """What an operator asks first: how much is where, how old is the oldest waiting job, how fast
+        is work getting done."""
+        now = self.clock()
+        with self.engine.connect() as connection:
+            by_lane = {
+                (lane, state): int(n)
+                for lane, state, n in connection.execute(
+                    select(jobs.c.lane, jobs.c.state, func.count()).group_by(jobs.c.lane, jobs.c.state)
+                )
+            }
+            oldest = connection.execute(
+                select(func.min(jobs.c.created_at)).where(
+                    jobs.c.state.in_(RUNNABLE_STATES), jobs.c.run_at <= now
+                )
+            ).scalar()
+            throughput = {}
+            for seconds in windows:
+                done = connection.execute(
+                    select(func.count()).where(jobs.c.state == "done", jobs.c.finished_at >= now - seconds)
+                ).scalar_one()
+                throughput[seconds] = done / seconds
+            live_workers = connection.execute(
+                select(func.count()).select_from(workers).where(workers.c.heartbeat_at >= now - 120)
+            ).scalar_one()
+        return QueueOverview(by_lane, None if oldest is None else now - oldest, throughput, int(live_workers))
+
+    def purge(self, *, older_than_days: float) -> int:
+        """Delete finished jobs (and their problems) and old webhook records past the retention period.
+        Failed and dead jobs are kept: they are the error queue until an operator acts."""
+        cutoff = self.clock() - older_than_days * 86400
+        with self.engine.begin() as connection:
+            old = select(jobs.c.id).where(jobs.c.state == "done", jobs.c.finished_at < cutoff)
+            connection.execute(delete(problems).where(problems.c.job_id.in_(old)))
+            removed = connection.execute(
+                delete(jobs).where(jobs.c.state == "done", jobs.c.finished_at < cutoff)
+            )
+            connection.execute(delete(webhook_events).where(webhook_events.c.received_at < cutoff))
+            connection.execute(delete(schedule_ticks).where(schedule_ticks.c.fired_at < cutoff))
+        return removed.rowcount or 0
 
     def problems_for(self, job_id: int) -> list[dict[str, Any]]:
         query = select(problems).where(problems.c.job_id == job_id).order_by(problems.c.id)
