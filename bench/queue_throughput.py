@@ -18,6 +18,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -43,9 +44,12 @@ def _enqueue(url: str, count: int) -> None:
     engine.dispose()
 
 
-def _work(url: str, concurrency: int) -> None:
+def _work(url: str, concurrency: int, ready: Any = None, go: Any = None) -> None:
     engine = open_database(url)
     worker = Worker(Queue(engine), {"noop": _noop}, concurrency=concurrency, poll_interval=0.005)
+    if ready is not None:
+        ready.release()
+        go.wait()
     asyncio.run(worker.run(until_idle=True))
     engine.dispose()
 
@@ -64,16 +68,22 @@ class Figure:
 
 def run(url: str, backend: str, processes: int, jobs: int, concurrency: int) -> Figure:
     _enqueue(url, jobs)
-    started = time.perf_counter()
     if processes == 1:
+        started = time.perf_counter()
         _work(url, concurrency)
-    else:
-        context = multiprocessing.get_context("spawn")
-        workers = [context.Process(target=_work, args=(url, concurrency)) for _ in range(processes)]
-        for process in workers:
-            process.start()
-        for process in workers:
-            process.join()
+        return Figure(backend, processes, jobs, time.perf_counter() - started)
+    # Processes start, import and connect first; the clock starts when all of them are ready.
+    context = multiprocessing.get_context("spawn")
+    ready, go = context.Semaphore(0), context.Event()
+    workers = [context.Process(target=_work, args=(url, concurrency, ready, go)) for _ in range(processes)]
+    for process in workers:
+        process.start()
+    for _ in workers:
+        ready.acquire()
+    started = time.perf_counter()
+    go.set()
+    for process in workers:
+        process.join()
     return Figure(backend, processes, jobs, time.perf_counter() - started)
 
 

@@ -67,6 +67,7 @@ class Worker:
         self.on_outcome = on_outcome
         self.stats = WorkerStats()
         self._inflight: dict[asyncio.Task[None], Job] = {}
+        self._finished: list[tuple[Job, Completion]] = []
 
     async def run(
         self,
@@ -86,6 +87,7 @@ class Worker:
         last_heartbeat = 0.0
         try:
             while not stop.is_set():
+                self._flush()
                 now = time.monotonic()
                 if now - last_heartbeat >= self.heartbeat_seconds:
                     self.queue.heartbeat(
@@ -103,7 +105,7 @@ class Worker:
                     task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
                     self._inflight[task] = job
                     task.add_done_callback(self._forget)
-                if until_idle and not self._inflight and not claimed:
+                if until_idle and not self._inflight and not claimed and not self._finished:
                     if not self.queue.has_runnable(within=idle_horizon):
                         break
                 if claimed and len(self._inflight) < self.concurrency:
@@ -112,6 +114,7 @@ class Worker:
                 await self._pause(stop)
         finally:
             await self._drain(drain_seconds)
+            self._flush()
             self.queue.unregister_worker(self.worker_id)
         return self.stats
 
@@ -171,13 +174,28 @@ class Worker:
             log.exception("job crashed", job=job.id, kind=job.kind)
             self._count(job, self.queue.fail(job, unexpected_problem(job, error)))
         else:
-            try:
-                self.queue.complete(job, completion)
-            except Exception as error:
-                log.exception("job completion failed", job=job.id)
-                self._count(job, self.queue.fail(job, unexpected_problem(job, error)))
-            else:
-                self._count(job, "done")
+            self._finished.append((job, completion or Completion()))
+
+    def _flush(self) -> None:
+        """Commit the completions gathered since the last flush in one transaction."""
+        if not self._finished:
+            return
+        batch, self._finished = self._finished, []
+        try:
+            self.queue.complete_many(batch)
+        except Exception:
+            # One bad completion (say, a link that collides) must not sink the others: commit singly.
+            log.exception("batch completion failed; completing one by one", jobs=len(batch))
+            for job, completion in batch:
+                try:
+                    self.queue.complete(job, completion)
+                except Exception as error:
+                    self._count(job, self.queue.fail(job, unexpected_problem(job, error)))
+                else:
+                    self._count(job, "done")
+            return
+        for job, _completion in batch:
+            self._count(job, "done")
 
     def _count(self, job: Job, state: str) -> None:
         if state == "done":
