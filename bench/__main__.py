@@ -1,5 +1,12 @@
-"""``python -m bench``: print the engine's throughput figures."""
+"""``python -m bench [queue|governor] [options]``: print the engine's figures (both by default)."""
 
-from bench.queue_throughput import main
+import sys
 
-main()
+from bench import governor, queue_throughput
+
+which = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "all"
+rest = sys.argv[2:] if which != "all" else sys.argv[1:]
+if which in ("all", "queue"):
+    queue_throughput.main(rest if which == "queue" else [])
+if which in ("all", "governor"):
+    governor.main(rest if which == "governor" else [])

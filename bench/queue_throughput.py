@@ -110,14 +110,14 @@ def profile(url: str, jobs: int, concurrency: int) -> str:
     return out.getvalue()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--jobs", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=32, help="jobs in flight per process")
     parser.add_argument(
         "--profile", action="store_true", help="print where the time goes (SQLite, 1 process)"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp:
         figures.append(run(f"sqlite:///{tmp}/bench.db", "sqlite", 1, args.jobs, args.concurrency))

@@ -68,3 +68,23 @@ async def test_slots_of_a_dead_process_come_back_when_their_lease_expires(databa
     now[0] += 11
     async with governor.slot():
         pass
+
+
+async def test_bulk_lanes_leave_room_for_urgent_ones(database: Engine) -> None:
+    from ledgerlink.engine.lanes import current_lane
+
+    governor = SharedGovernor(database, "netsuite", ceiling=5, poll_seconds=0.001)
+    held: list[object] = []
+    current_lane.set("catalog")
+    for _ in range(4):  # a catalog backfill takes what it may: the limit less the reserve
+        slot = governor.slot()
+        await slot.__aenter__()
+        held.append(slot)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05), governor.slot():
+            pass
+    current_lane.set("orders")
+    async with asyncio.timeout(1), governor.slot():  # an order still gets through at once
+        assert governor.state().in_flight == 5
+    for slot in held:
+        await slot.__aexit__(None, None, None)  # type: ignore[attr-defined]

@@ -10,6 +10,9 @@ requests) up to the ceiling; a rejection for concurrency or rate (429, CONCURREN
 halves it, at most once per ``decrease_interval`` so that one burst of rejections counts once, and
 blocks new requests until the remote's Retry-After has passed.
 
+Part of the budget (``urgent_reserve``, at least one slot) is kept for urgent lanes: a request made
+for a bulk lane (catalog, images, inventory) may only take the slots below the limit less that reserve.
+
 In front of the database sits a per-process semaphore of the ceiling's size, so a process never has
 more requests polling for slots than it could ever run.
 """
@@ -29,6 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ledgerlink.engine.lanes import current_lane, is_bulk
 from ledgerlink.store.tables import governor_slots, governor_state
 
 RATE_LIMITED = "rate_limited"
@@ -54,6 +58,7 @@ class SharedGovernor:
         lease_seconds: float = 120.0,
         poll_seconds: float = 0.003,
         decrease_interval: float = 1.0,
+        urgent_reserve: float = 0.2,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if ceiling < 1:
@@ -64,9 +69,12 @@ class SharedGovernor:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.decrease_interval = decrease_interval
+        self.urgent_reserve = urgent_reserve
         self.clock = clock
         self.holder_prefix = uuid.uuid4().hex[:12]
         self._local = asyncio.Semaphore(ceiling)
+        self._polling = asyncio.Lock()
+        self._freed = asyncio.Event()
         self._rng = random.Random()
         self._limit_cache = (float(ceiling), 0.0, 0.0)  # (limit, blocked_until, read at)
         self._ensure_rows()
@@ -115,14 +123,24 @@ class SharedGovernor:
     async def _slot(self) -> AsyncIterator[None]:
         async with self._local:
             holder = f"{self.holder_prefix}:{uuid.uuid4().hex[:8]}"
-            slot = self._try_acquire(holder)
-            while slot is None:
-                await asyncio.sleep(self.poll_seconds * (0.5 + self._rng.random()))
+            # One request per process polls the database at a time; a slot freed in this process
+            # wakes it at once, so the common hand-over costs no polling at all.
+            async with self._polling:
                 slot = self._try_acquire(holder)
+                while slot is None:
+                    self._freed.clear()
+                    try:
+                        await asyncio.wait_for(
+                            self._freed.wait(), self.poll_seconds * (0.5 + self._rng.random())
+                        )
+                    except TimeoutError:
+                        pass
+                    slot = self._try_acquire(holder)
             try:
                 yield
             finally:
                 self._release(slot, holder)
+                self._freed.set()
 
     def report(self, outcome: object, retry_after: float | None = None) -> None:
         now = self.clock()
@@ -175,6 +193,8 @@ class SharedGovernor:
             if now < state.blocked_until:
                 return None
             limit = max(1, math.floor(state.limit_value + 1e-9))
+            if is_bulk(current_lane.get()) and limit > 1:
+                limit -= max(1, round(limit * self.urgent_reserve))  # bulk lanes leave room for orders
             free = (
                 select(governor_slots.c.slot)
                 .where(

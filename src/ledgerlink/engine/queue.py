@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ledgerlink.engine.backoff import retry_delay
 from ledgerlink.engine.cursors import advance_cursor
+from ledgerlink.engine.lanes import priority_of
 from ledgerlink.engine.links import LinkWrite, upsert_link
 from ledgerlink.engine.problems import Code, Problem, Severity, Team
 from ledgerlink.store.tables import PENDING_STATES, jobs, problems, schedule_ticks, webhook_events, workers
@@ -49,7 +50,7 @@ class JobSpec:
     lock_key: str | None = None
     provides: str | None = None
     lane: str = "default"
-    priority: int = 100
+    priority: int | None = None  # defaults to the lane's priority
     run_at: float | None = None
     max_attempts: int | None = None
 
@@ -144,7 +145,7 @@ class Queue:
             "payload": spec.payload,
             "state": "queued",
             "lane": spec.lane,
-            "priority": spec.priority,
+            "priority": spec.priority if spec.priority is not None else priority_of(spec.lane),
             "dedupe_key": spec.dedupe_key,
             "lock_key": spec.lock_key or f"{spec.kind}:{spec.record_key}",
             "provides": spec.provides,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from ledgerlink.engine.lanes import current_lane
 from ledgerlink.engine.problems import Problem, ProblemError
 from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue, unexpected_problem, worker_identity
 
@@ -148,6 +149,7 @@ class Worker:
 
     async def _run_one(self, job: Job) -> None:
         handler = self.handlers.get(job.kind)
+        current_lane.set(job.lane)  # the governor keeps budget for urgent lanes
         try:
             if handler is None:
                 raise ProblemError(
