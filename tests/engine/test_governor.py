@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 from sqlalchemy import Engine, update
@@ -74,7 +75,7 @@ async def test_bulk_lanes_leave_room_for_urgent_ones(database: Engine) -> None:
     from ledgerlink.engine.lanes import current_lane
 
     governor = SharedGovernor(database, "netsuite", ceiling=5, poll_seconds=0.001)
-    held: list[object] = []
+    held: list[AbstractAsyncContextManager[None]] = []
     current_lane.set("catalog")
     for _ in range(4):  # a catalog backfill takes what it may: the limit less the reserve
         slot = governor.slot()
@@ -87,4 +88,52 @@ async def test_bulk_lanes_leave_room_for_urgent_ones(database: Engine) -> None:
     async with asyncio.timeout(1), governor.slot():  # an order still gets through at once
         assert governor.state().in_flight == 5
     for slot in held:
-        await slot.__aexit__(None, None, None)  # type: ignore[attr-defined]
+        await slot.__aexit__(None, None, None)
+
+
+async def test_a_queued_request_takes_the_slot_over_without_a_database_round_trip(database: Engine) -> None:
+    governor = SharedGovernor(database, "netsuite", ceiling=2, poll_seconds=0.001)
+    taken_from_database = 0
+    acquire = governor._try_acquire
+
+    def counting(holder: str) -> int | None:
+        nonlocal taken_from_database
+        slot = acquire(holder)
+        taken_from_database += slot is not None
+        return slot
+
+    governor._try_acquire = counting  # type: ignore[method-assign]
+    in_flight = peak = 0
+
+    async def request() -> None:
+        nonlocal in_flight, peak
+        async with governor.slot():
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.002)
+            in_flight -= 1
+
+    await asyncio.gather(*(request() for _ in range(40)))
+    assert peak == 2
+    assert taken_from_database <= 4  # 40 requests, the two slots passed from hand to hand
+    assert governor.state().in_flight == 0
+
+
+async def test_no_hand_over_beyond_a_limit_lowered_by_a_rejection(database: Engine) -> None:
+    governor = SharedGovernor(database, "netsuite", ceiling=2, poll_seconds=0.001)
+    first, second = governor.slot(), governor.slot()
+    await first.__aenter__()  # slot 0
+    await second.__aenter__()  # slot 1
+    governor.report("rate_limited")  # the limit falls to 1: slot 1 must go back, not be passed on
+
+    async def queued() -> int:
+        async with governor.slot():
+            return governor.state().in_flight
+
+    waiting = asyncio.ensure_future(queued())
+    await asyncio.sleep(0.02)
+    await second.__aexit__(None, None, None)
+    await asyncio.sleep(0.05)
+    assert not waiting.done()  # slot 1 is above the limit: neither handed over nor taken again
+    await first.__aexit__(None, None, None)
+    assert await asyncio.wait_for(waiting, 1) == 1

@@ -13,8 +13,12 @@ blocks new requests until the remote's Retry-After has passed.
 Part of the budget (``urgent_reserve``, at least one slot) is kept for urgent lanes: a request made
 for a bulk lane (catalog, images, inventory) may only take the slots below the limit less that reserve.
 
-In front of the database sits a per-process semaphore of the ceiling's size, so a process never has
-more requests polling for slots than it could ever run.
+Within a process, requests wait in line and only the first one polls the database. A finishing
+request hands its slot straight to the next one in line, without a round trip, for up to
+``handover_seconds`` after the slot was taken from the database and only while the limit it last
+read still covers that slot; then the slot goes back to the database, so a lowered limit and the
+other processes are heard within that time. Polling and hand-over together keep the database work
+per request near zero when requests queue, which is when the budget is full.
 """
 
 from __future__ import annotations
@@ -48,6 +52,19 @@ class GovernorState:
     in_flight: int
 
 
+@dataclass
+class _Lease:
+    slot: int
+    holder: str
+    taken_at: float  # when the slot was taken from the database
+
+
+@dataclass
+class _Waiter:
+    future: asyncio.Future[_Lease]
+    bulk: bool
+
+
 class SharedGovernor:
     def __init__(
         self,
@@ -56,7 +73,8 @@ class SharedGovernor:
         *,
         ceiling: int,
         lease_seconds: float = 120.0,
-        poll_seconds: float = 0.003,
+        poll_seconds: float = 0.02,
+        handover_seconds: float = 1.0,
         decrease_interval: float = 1.0,
         urgent_reserve: float = 0.2,
         clock: Callable[[], float] = time.time,
@@ -68,15 +86,16 @@ class SharedGovernor:
         self.ceiling = ceiling
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
+        self.handover_seconds = handover_seconds
         self.decrease_interval = decrease_interval
         self.urgent_reserve = urgent_reserve
         self.clock = clock
         self.holder_prefix = uuid.uuid4().hex[:12]
-        self._local = asyncio.Semaphore(ceiling)
-        self._polling = asyncio.Lock()
+        self._line: list[_Waiter] = []
         self._freed = asyncio.Event()
         self._rng = random.Random()
-        self._limit_cache = (float(ceiling), 0.0, 0.0)  # (limit, blocked_until, read at)
+        self._limit = float(ceiling)  # as last read from (or written to) the database
+        self._blocked_until = 0.0
         self._ensure_rows()
 
     def _insert(self, table: Table) -> Any:
@@ -121,30 +140,65 @@ class SharedGovernor:
 
     @asynccontextmanager
     async def _slot(self) -> AsyncIterator[None]:
-        async with self._local:
-            holder = f"{self.holder_prefix}:{uuid.uuid4().hex[:8]}"
-            # One request per process polls the database at a time; a slot freed in this process
-            # wakes it at once, so the common hand-over costs no polling at all.
-            async with self._polling:
-                slot = self._try_acquire(holder)
-                while slot is None:
-                    self._freed.clear()
-                    try:
-                        await asyncio.wait_for(
-                            self._freed.wait(), self.poll_seconds * (0.5 + self._rng.random())
-                        )
-                    except TimeoutError:
-                        pass
+        lease = await self._acquire()
+        try:
+            yield
+        finally:
+            self._hand_over_or_release(lease)
+
+    async def _acquire(self) -> _Lease:
+        """Wait in line; the first in line polls the database, the others wait for a hand-over."""
+        waiter = _Waiter(asyncio.get_running_loop().create_future(), is_bulk(current_lane.get()))
+        self._line.append(waiter)
+        try:
+            while not waiter.future.done():
+                if self._line[0] is waiter:
+                    holder = f"{self.holder_prefix}:{uuid.uuid4().hex[:8]}"
                     slot = self._try_acquire(holder)
-            try:
-                yield
-            finally:
-                self._release(slot, holder)
-                self._freed.set()
+                    if slot is not None:
+                        return _Lease(slot, holder, self.clock())
+                    self._freed.clear()
+                    pause = self.poll_seconds * (0.5 + self._rng.random())
+                    freed: asyncio.Future[Any] = asyncio.ensure_future(self._freed.wait())
+                    wake: set[asyncio.Future[Any]] = {waiter.future, freed}
+                    try:
+                        await asyncio.wait(wake, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        freed.cancel()
+                else:
+                    await asyncio.wait([waiter.future], timeout=self.poll_seconds)
+            return waiter.future.result()
+        finally:
+            self._line.remove(waiter)
+            if not waiter.future.done():
+                waiter.future.cancel()
+
+    def _hand_over_or_release(self, lease: _Lease) -> None:
+        now = self.clock()
+        if now - lease.taken_at < self.handover_seconds and now >= self._blocked_until:
+            for waiter in self._line:
+                if not waiter.future.done() and lease.slot < self._allowed(self._limit, waiter.bulk):
+                    waiter.future.set_result(lease)
+                    return
+        self._release(lease.slot, lease.holder)
+        self._freed.set()
+
+    def _allowed(self, limit_value: float, bulk: bool) -> int:
+        """How many slots a request may use: the limit, less the urgent reserve for bulk lanes."""
+        limit = max(1, math.floor(limit_value + 1e-9))
+        if bulk and limit > 1:
+            limit -= max(1, round(limit * self.urgent_reserve))
+        return limit
 
     def report(self, outcome: object, retry_after: float | None = None) -> None:
         now = self.clock()
         condition = governor_state.c.connection == self.connection
+        if str(outcome) != RATE_LIMITED and self._limit >= self.ceiling:
+            return  # already at the ceiling: nothing to grow, no round trip
+        if str(outcome) == RATE_LIMITED:
+            self._limit = max(1.0, self._limit / 2)
+            if retry_after:
+                self._blocked_until = max(self._blocked_until, now + retry_after)
         with self.engine.begin() as db:
             if str(outcome) == RATE_LIMITED:
                 db.execute(
@@ -190,11 +244,10 @@ class SharedGovernor:
                     governor_state.c.connection == self.connection
                 )
             ).one()
+            self._limit, self._blocked_until = float(state.limit_value), float(state.blocked_until)
             if now < state.blocked_until:
                 return None
-            limit = max(1, math.floor(state.limit_value + 1e-9))
-            if is_bulk(current_lane.get()) and limit > 1:
-                limit -= max(1, round(limit * self.urgent_reserve))  # bulk lanes leave room for orders
+            limit = self._allowed(state.limit_value, is_bulk(current_lane.get()))  # bulk leaves room
             free = (
                 select(governor_slots.c.slot)
                 .where(
