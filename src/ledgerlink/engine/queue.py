@@ -22,7 +22,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -101,6 +116,10 @@ class Completion:
     enqueue: list[JobSpec] = field(default_factory=list)
 
 
+def _state_constants(states: tuple[str, ...]) -> list[ColumnElement[str]]:
+    return [literal(state, String, literal_execute=True) for state in states]
+
+
 def _job(row: Any) -> Job:
     return Job(**{name: row[name] for name in Job.__dataclass_fields__})
 
@@ -167,15 +186,19 @@ class Queue:
             return []
         now = self.clock()
         other = jobs.alias("other")
+        # States are written into the SQL as constants, not parameters: only then can the planner use
+        # the partial indexes (runnable jobs in claim order, running jobs by lock key), and a claim reads
+        # a few index entries instead of the whole backlog.
+        runnable, running = _state_constants(RUNNABLE_STATES), _state_constants(("running",))
         candidate = (
             select(jobs.c.id)
             .where(
-                jobs.c.state.in_(RUNNABLE_STATES),
+                jobs.c.state.in_(runnable),
                 jobs.c.run_at <= now,
-                ~exists().where(other.c.lock_key == jobs.c.lock_key, other.c.state == "running"),
+                ~exists().where(other.c.lock_key == jobs.c.lock_key, other.c.state.in_(running)),
                 ~exists().where(
                     other.c.lock_key == jobs.c.lock_key,
-                    other.c.state.in_(RUNNABLE_STATES),
+                    other.c.state.in_(runnable),
                     other.c.id < jobs.c.id,
                 ),
             )
@@ -189,7 +212,7 @@ class Queue:
             update(jobs)
             # The state is checked again on the row itself: on PostgreSQL a claimer that waited for a row
             # lock re-reads the row, and must not take a job another claimer has just started.
-            .where(jobs.c.id.in_(candidate.scalar_subquery()), jobs.c.state.in_(RUNNABLE_STATES))
+            .where(jobs.c.id.in_(candidate.scalar_subquery()), jobs.c.state.in_(runnable))
             .values(
                 state="running",
                 worker=worker,

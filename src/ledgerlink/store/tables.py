@@ -71,6 +71,16 @@ jobs = Table(
         postgresql_where=text("state = 'running'"),
     ),
     Index("ix_jobs_claim", "state", "priority", "run_at", "id"),
+    # Runnable jobs in claim order: a claim reads the first rows of this index and stops, however long
+    # the backlog (an index led by ``state`` cannot give that order across two states).
+    Index(
+        "ix_jobs_runnable",
+        "priority",
+        "run_at",
+        "id",
+        sqlite_where=text("state IN ('queued', 'retrying')"),
+        postgresql_where=text("state IN ('queued', 'retrying')"),
+    ),
     Index("ix_jobs_lock_state", "lock_key", "state"),
     Index("ix_jobs_waiting_on", "waiting_on"),
     Index("ix_jobs_finished", "state", "finished_at"),
