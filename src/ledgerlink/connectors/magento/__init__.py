@@ -1,0 +1,1 @@
+"""Magento 2 / Adobe Commerce storefront connector (REST API, polled)."""

@@ -1,0 +1,286 @@
+"""Magento order JSON (``sales-data-order-interface``) into the canonical :class:`Order`.
+
+What Magento's figures mean, and how they are read:
+
+* Amounts are taken in the **order currency** (``subtotal``, ``grand_total``...), never the ``base_*``
+  (website base currency) twins: NetSuite books what the buyer paid.
+* Items: a configurable product appears twice, a priced parent (``product_type: configurable``) and a
+  child simple product with ``parent_item_id`` and no price. The parent is the line; its SKU is the
+  child's (Magento already writes the chosen child's SKU on the parent, the child is read when it does
+  not). Bundles with dynamic prices carry the prices on their children, so the children are the lines.
+* ``discount_amount`` is negative on the order and positive on items. A shipping discount is part of the
+  order's discount but of no item's, so the shipping line is taken net of ``shipping_discount_amount``.
+* Tax: items' ``tax_amount`` plus ``shipping_tax_amount`` make the order's ``tax_amount``; the hidden tax
+  of tax-inclusive catalogues (``discount_tax_compensation_amount``) belongs to it too.
+* Status: the flow syncs ``processing``, ``completed`` and ``on-hold``; Magento spells the last two
+  ``complete`` and ``holded``, so those two are renamed and every other status is kept as Magento has it
+  (custom statuses included).
+* Times: ``created_at``/``updated_at`` are ``YYYY-MM-DD HH:MM:SS`` in UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+
+from ledgerlink.connectors.magento.search import parse_magento_time
+from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
+from ledgerlink.records.customer import Address, Customer
+from ledgerlink.records.money import CENT, Money, round_cents, to_decimal
+from ledgerlink.records.order import Discount, Order, OrderLine, Payment, ShippingLine
+
+log = logging.getLogger(__name__)
+
+STATUS_NAMES = {"complete": "completed", "holded": "on-hold"}
+UNIT_PRICE_PLACES = Decimal("0.000001")
+_MISSING = object()
+
+
+def bad_field(order_id: Any, field: str, why: str) -> ProblemError:
+    return permanent(
+        Code.BAD_RESPONSE,
+        f"Magento order {order_id} cannot be read",
+        f"field {field}: {why}",
+        "check extensions that change the order REST response; the field must be as Magento core sends it",
+        team=Team.INTEGRATION,
+        order_id=str(order_id),
+        field=field,
+    )
+
+
+class _Fields:
+    """Reads one JSON object, naming the exact field (``items[2].row_total``) when it is wrong."""
+
+    def __init__(self, data: Any, path: str, order_id: Any) -> None:
+        if not isinstance(data, Mapping):
+            raise bad_field(order_id, path or "(order)", f"expected an object, got {type(data).__name__}")
+        self.data, self.path, self.order_id = data, path, order_id
+
+    def name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def raw(self, key: str, default: Any = _MISSING) -> Any:
+        if key not in self.data or self.data[key] is None:
+            if default is _MISSING:
+                raise bad_field(self.order_id, self.name(key), "missing")
+            return default
+        return self.data[key]
+
+    def text(self, key: str, default: Any = _MISSING) -> str:
+        value = self.raw(key, default)
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
+            raise bad_field(self.order_id, self.name(key), f"expected text, got {type(value).__name__}")
+        return str(value)
+
+    def decimal(self, key: str, default: Any = _MISSING) -> Decimal:
+        value = self.raw(key, default)
+        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+            raise bad_field(self.order_id, self.name(key), f"expected a number, got {type(value).__name__}")
+        try:
+            number = to_decimal(value.strip() if isinstance(value, str) else value)
+        except InvalidOperation:
+            raise bad_field(self.order_id, self.name(key), f"{value!r} is not a number") from None
+        if not number.is_finite():
+            raise bad_field(self.order_id, self.name(key), f"{value!r} is not a finite number")
+        return number
+
+    def time(self, key: str) -> datetime:
+        value = self.text(key)
+        try:
+            return parse_magento_time(value)
+        except ValueError:
+            raise bad_field(self.order_id, self.name(key), f"{value!r} is not YYYY-MM-DD HH:MM:SS") from None
+
+    def child(self, key: str) -> _Fields | None:
+        value = self.raw(key, None)
+        return None if value is None else _Fields(value, self.name(key), self.order_id)
+
+    def children(self, key: str, *, required: bool = True) -> list[_Fields]:
+        items = self.raw(key) if required else self.raw(key, [])
+        if not isinstance(items, list):
+            raise bad_field(self.order_id, self.name(key), f"expected a list, got {type(items).__name__}")
+        return [_Fields(item, f"{self.name(key)}[{i}]", self.order_id) for i, item in enumerate(items)]
+
+
+def status_name(status: str) -> str:
+    """Magento's status in the vocabulary the flow's ``mapping.statuses`` uses."""
+    return STATUS_NAMES.get(status, status)
+
+
+def _address(fields: _Fields | None) -> Address | None:
+    if fields is None:
+        return None
+    street = fields.raw("street", [])
+    lines = [str(s) for s in street] if isinstance(street, list) else [str(street)]
+    address = Address(
+        first_name=fields.text("firstname", ""),
+        last_name=fields.text("lastname", ""),
+        company=fields.text("company", ""),
+        line1=lines[0] if lines else "",
+        line2=" ".join(lines[1:]),
+        city=fields.text("city", ""),
+        region=fields.text("region_code", "") or fields.text("region", ""),
+        postcode=fields.text("postcode", ""),
+        country=fields.text("country_id", "").upper(),
+        phone=fields.text("telephone", ""),
+    )
+    return None if address.is_empty() and not address.addressee else address
+
+
+def _unit_price(row_total: Decimal, quantity: Decimal, price: Decimal) -> Decimal:
+    """Row total per unit: Magento's ``price`` when it matches, else to six places (never a float)."""
+    if quantity == 0 or price * quantity == row_total:
+        return price
+    unit = row_total / quantity
+    return unit.quantize(CENT) if unit == unit.quantize(CENT) else unit.quantize(UNIT_PRICE_PLACES)
+
+
+def priced_items(order: _Fields) -> list[tuple[_Fields, str]]:
+    """The items that carry prices, each with the SKU to book it under (see the module docstring)."""
+    items = order.children("items")
+    children: dict[str, list[_Fields]] = {}
+    for item in items:
+        parent = item.raw("parent_item_id", None)
+        if parent is not None:
+            children.setdefault(str(parent), []).append(item)
+    lines: list[tuple[_Fields, str]] = []
+    for item in items:
+        if item.raw("parent_item_id", None) is not None:
+            continue
+        kids = children.get(item.text("item_id", ""), [])
+        kind = item.text("product_type", "simple")
+        if kind == "bundle" and kids and item.decimal("row_total", 0) == 0:
+            lines.extend((kid, kid.text("sku", "").strip()) for kid in kids)
+            continue
+        sku = item.text("sku", "").strip()
+        if kind == "configurable" and len(kids) == 1:
+            sku = kids[0].text("sku", "").strip() or sku
+        lines.append((item, sku))
+    return lines
+
+
+def _line(item: _Fields, sku: str, currency: str) -> OrderLine:
+    quantity = item.decimal("qty_ordered")
+    row_total = item.decimal("row_total", 0)
+    return OrderLine(
+        source_line_id=item.text("item_id"),
+        sku=sku or None,
+        name=item.text("name", ""),
+        quantity=quantity,
+        unit_price=Money.of(_unit_price(row_total, quantity, item.decimal("price", 0)), currency),
+        subtotal=Money.of(row_total, currency),
+        discount=Money.of(abs(item.decimal("discount_amount", 0)), currency),
+        tax=Money.of(item.decimal("tax_amount", 0), currency),
+    )
+
+
+def _shipping_assignment(order: _Fields) -> _Fields | None:
+    extension = order.child("extension_attributes")
+    if extension is None:
+        return None
+    assignments = extension.children("shipping_assignments", required=False)
+    return assignments[0].child("shipping") if assignments else None
+
+
+def _customer(order: _Fields, billing: Address | None, shipping: Address | None) -> Customer:
+    guest = bool(int(order.decimal("customer_is_guest", 0)))
+    customer_id = order.raw("customer_id", None)
+    if customer_id is not None and (isinstance(customer_id, bool) or not str(customer_id).isdigit()):
+        raise bad_field(order.order_id, "customer_id", f"expected a customer id, got {customer_id!r}")
+    named = billing or shipping
+    return Customer(
+        source_id=None if guest or customer_id in (None, 0, "0") else str(customer_id),
+        email=order.text("customer_email", "").strip(),
+        first_name=order.text("customer_firstname", "") or (named.first_name if named else ""),
+        last_name=order.text("customer_lastname", "") or (named.last_name if named else ""),
+        company=billing.company if billing else "",
+        phone=billing.phone if billing else "",
+        billing=billing,
+        shipping=shipping,
+    )
+
+
+def _payment(order: _Fields) -> Payment | None:
+    payment = order.child("payment")
+    if payment is None or not payment.text("method", ""):
+        return None
+    info = payment.raw("additional_information", [])
+    title = str(info[0]) if isinstance(info, list) and info else ""
+    return Payment(
+        method=payment.text("method"), title=title, transaction_id=payment.text("last_trans_id", "")
+    )
+
+
+def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
+    """One Magento order as an :class:`Order`; ``source`` is the connection name."""
+    order_id = data.get("entity_id", "?") if isinstance(data, Mapping) else "?"
+    order = _Fields(data, "", order_id)
+    currency = order.text("order_currency_code").upper()
+
+    def money(fields: _Fields, key: str) -> Money:
+        return Money.of(fields.decimal(key, 0), currency)
+
+    billing = _address(order.child("billing_address"))
+    shipping_info = _shipping_assignment(order)
+    shipping_address = _address(shipping_info.child("address")) if shipping_info else None
+    method = shipping_info.text("method", "") if shipping_info else ""
+    shipping_net = order.decimal("shipping_amount", 0) - abs(order.decimal("shipping_discount_amount", 0))
+    shipping = []
+    if method or shipping_net != 0:
+        shipping.append(
+            ShippingLine(
+                method_id=method,
+                title=order.text("shipping_description", ""),
+                amount=Money.of(shipping_net, currency),
+                tax=money(order, "shipping_tax_amount"),
+            )
+        )
+    discount = abs(order.decimal("discount_amount", 0))
+    coupon = order.text("coupon_code", "")
+    discounts = [Discount(code=coupon, amount=Money.of(discount, currency))] if coupon and discount else []
+    tax = order.decimal("tax_amount", 0) + order.decimal("discount_tax_compensation_amount", 0)
+    try:
+        result = Order(
+            source=source,
+            source_id=order.text("entity_id"),
+            number=order.text("increment_id"),
+            status=status_name(order.text("status", "") or order.text("state")),
+            currency=currency,
+            created_at=order.time("created_at"),
+            modified_at=order.time("updated_at"),
+            customer=_customer(order, billing, shipping_address),
+            billing=billing,
+            shipping_address=shipping_address,
+            lines=[_line(item, sku, currency) for item, sku in priced_items(order)],
+            shipping=shipping,
+            discounts=discounts,
+            discount_total=Money.of(discount, currency),
+            tax_total=Money.of(tax, currency),
+            total=money(order, "grand_total"),
+            payment=_payment(order),
+            note=order.text("customer_note", ""),
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(order)"
+        raise bad_field(order_id, field, first["msg"]) from None
+    difference = total_discrepancy(result)
+    if difference.amount != 0:
+        log.warning(
+            "magento order %s from %s: grand_total %s differs from its parts by %s; kept as sent",
+            result.source_id,
+            source,
+            result.total,
+            difference,
+        )
+    return result
+
+
+def total_discrepancy(order: Order) -> Money:
+    """``total`` less what the lines, shipping, fees and tax add up to: zero for consistent orders."""
+    return Money.of(round_cents(order.total.amount - order.computed_total().amount), order.currency)

@@ -1,0 +1,1 @@
+"""An emulated Magento 2 store: the admin REST API Ledgerlink uses, over one SQLite state file."""

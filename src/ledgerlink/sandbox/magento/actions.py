@@ -1,0 +1,331 @@
+"""Order actions: ship, invoice, refund (offline credit memo), cancel and comments.
+
+Each validates as Magento's ``ShipOrder``/``InvoiceOrder``/``RefundOrder`` services do and refuses with a
+"<Document> Document Validation Error(s):" message listing what is wrong (HTTP 400). Items name the
+priced (parent) order item; its children follow it. Afterwards the order state is resolved as Magento's
+``OrderStateResolver`` does: ``complete`` once everything is invoiced and shipped, ``closed`` once
+everything is refunded, ``processing`` otherwise. Each answers the new document's id.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledgerlink.sandbox.magento.criteria import INVALID_TYPE
+from ledgerlink.sandbox.magento.errors import MagentoError, not_found
+from ledgerlink.sandbox.magento.orders import ORDER, cents, now_text, num, save_order, set_state, touch
+from ledgerlink.sandbox.magento.state import Transaction
+
+CLOSED_STATES = {"canceled", "closed", "complete", "holded", "payment_review"}
+NO_SHIPPING_STATES = {"canceled", "closed", "holded", "payment_review"}
+UNDONE = {"ship": "unshipped", "invoice": "uninvoiced", "refund": "unrefunded"}
+
+
+def load(tx: Transaction, order_id: int) -> dict[str, Any]:
+    order = tx.get(ORDER, order_id)
+    if order is None:
+        raise not_found()
+    return order
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value or 0))
+
+
+def _typed(value: Any, kind: str) -> Decimal:
+    """A number from a request body, refused as Magento's input processor refuses the wrong type."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if isinstance(value, bool) or not number.is_finite() or (kind == "int" and number != int(number)):
+        raise MagentoError(400, INVALID_TYPE, {"value": str(value), "type": kind})
+    return number
+
+
+def _top_items(order: dict[str, Any]) -> list[dict[str, Any]]:
+    return [item for item in order["items"] if item.get("parent_item_id") is None]
+
+
+def _remaining(item: dict[str, Any], done: str) -> Decimal:
+    if done == "qty_refunded":  # only what was invoiced can be refunded
+        return max(_d(item["qty_invoiced"]) - _d(item["qty_refunded"]), Decimal("0"))
+    left = _d(item["qty_ordered"]) - _d(item[done]) - _d(item["qty_canceled"])
+    if done == "qty_shipped":
+        left -= _d(item["qty_refunded"])
+    return max(left, Decimal("0"))
+
+
+def _quantities(
+    order: dict[str, Any], requested: Any, done: str, verb: str, document: str
+) -> dict[int, Decimal]:
+    """order_item_id -> qty for this document; every remaining quantity when no items are given."""
+    top = {int(item["item_id"]): item for item in _top_items(order)}
+    children = {
+        int(item["item_id"]): int(item["parent_item_id"])
+        for item in order["items"]
+        if item.get("parent_item_id")
+    }
+    if not requested:
+        wanted = {item_id: _remaining(item, done) for item_id, item in top.items()}
+        wanted = {k: v for k, v in wanted.items() if v > 0}
+    else:
+        if not isinstance(requested, list):
+            raise MagentoError(400, "The items must be a list of {order_item_id, qty}.")
+        wanted = {}
+        errors: list[str] = []
+        for entry in requested:
+            if not isinstance(entry, dict):
+                raise MagentoError(400, "The items must be a list of {order_item_id, qty}.")
+            item_id = int(_typed(entry.get("order_item_id"), "int"))
+            item_id = children.get(item_id, item_id)
+            item = top.get(item_id)
+            if item is None:
+                errors.append(
+                    f'The {document.lower()} contains product SKU "" that is not part of the original order.'
+                )
+                continue
+            qty = _typed(entry.get("qty"), "float")
+            if qty > _remaining(item, done) or qty < 0:
+                errors.append(
+                    f"The quantity to {verb} must not be greater than the {UNDONE[verb]} quantity "
+                    f'for product SKU "{item["sku"]}".'
+                )
+                continue
+            if qty > 0:
+                wanted[item_id] = wanted.get(item_id, Decimal("0")) + qty
+        if errors:
+            raise MagentoError(400, f"{document} Document Validation Error(s):\n" + "\n".join(errors))
+    if not wanted:
+        raise MagentoError(
+            400,
+            f"{document} Document Validation Error(s):\n"
+            f"You can't create a {document.lower()} without products.",
+        )
+    return wanted
+
+
+def _apply(order: dict[str, Any], wanted: dict[int, Decimal], field: str) -> None:
+    for item in order["items"]:
+        owner = int(item.get("parent_item_id") or item["item_id"])
+        if owner in wanted:
+            item[field] = float(_d(item[field]) + wanted[owner])
+            item["updated_at"] = now_text()
+
+
+def resolve_state(order: dict[str, Any]) -> None:
+    """Magento's OrderStateResolver for an order that was processing."""
+    items = _top_items(order)
+    if all(_d(i["qty_refunded"]) + _d(i["qty_canceled"]) >= _d(i["qty_ordered"]) for i in items):
+        set_state(order, "closed")
+        return
+    shipped = all(_remaining(i, "qty_shipped") == 0 for i in items)
+    invoiced = all(_remaining(i, "qty_invoiced") == 0 for i in items)
+    set_state(order, "complete" if shipped and invoiced else "processing")
+
+
+def _comment(order: dict[str, Any], tx: Transaction, body: dict[str, Any], entity: str) -> None:
+    if body.get("appendComment") and isinstance(body.get("comment"), dict):
+        text = str(body["comment"].get("comment", ""))
+        order["status_histories"].insert(0, _history(tx, order, text, entity, bool(body.get("notify"))))
+
+
+def _history(
+    tx: Transaction, order: dict[str, Any], text: str, entity: str, notified: bool
+) -> dict[str, Any]:
+    return {
+        "entity_id": tx.next_id("history"),
+        "parent_id": order["entity_id"],
+        "comment": text,
+        "created_at": now_text(),
+        "entity_name": entity,
+        "is_customer_notified": int(notified),
+        "is_visible_on_front": 0,
+        "status": order["status"],
+    }
+
+
+def ship(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
+    order = load(tx, order_id)
+    nothing_left = all(_remaining(item, "qty_shipped") == 0 for item in _top_items(order))
+    if order["state"] in NO_SHIPPING_STATES or nothing_left:
+        raise MagentoError(
+            400, "Shipment Document Validation Error(s):\nThe order does not allow a shipment to be created."
+        )
+    wanted = _quantities(order, body.get("items"), "qty_shipped", "ship", "Shipment")
+    shipment_id = tx.next_id("shipment")
+    tracks = [
+        {
+            "entity_id": tx.next_id("track"),
+            "order_id": order_id,
+            "parent_id": shipment_id,
+            "track_number": str(t.get("track_number", "")),
+            "title": str(t.get("title", "")),
+            "carrier_code": str(t.get("carrier_code", "")),
+            "created_at": now_text(),
+        }
+        for t in body.get("tracks") or []
+        if isinstance(t, dict)
+    ]
+    _apply(order, wanted, "qty_shipped")
+    tx.put(
+        "shipment",
+        shipment_id,
+        {
+            "entity_id": shipment_id,
+            "order_id": order_id,
+            "increment_id": f"{shipment_id:09d}",
+            "items": [{"order_item_id": k, "qty": float(v)} for k, v in wanted.items()],
+            "tracks": tracks,
+            "total_qty": float(sum(wanted.values())),
+            "created_at": now_text(),
+        },
+    )
+    _comment(order, tx, body, "shipment")
+    resolve_state(order)
+    save_order(tx, order)
+    return shipment_id
+
+
+def _amounts(order: dict[str, Any], wanted: dict[int, Decimal]) -> Decimal:
+    """What the given quantities of the priced items are worth, tax and discount included."""
+    total = Decimal("0")
+    for item in _top_items(order):
+        qty = wanted.get(int(item["item_id"]))
+        if qty:
+            share = qty / _d(item["qty_ordered"])
+            total += cents(
+                (_d(item["row_total"]) - _d(item["discount_amount"]) + _d(item["tax_amount"])) * share
+            )
+    return total
+
+
+def invoice(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
+    order = load(tx, order_id)
+    if order["state"] in CLOSED_STATES:
+        raise MagentoError(
+            400, "Invoice Document Validation Error(s):\nThe order does not allow an invoice to be created."
+        )
+    wanted = _quantities(order, body.get("items"), "qty_invoiced", "invoice", "Invoice")
+    first = _d(order["total_invoiced"]) == 0
+    amount = _amounts(order, wanted)
+    if first:
+        amount += _d(order["shipping_amount"]) + _d(order["shipping_tax_amount"])
+    _apply(order, wanted, "qty_invoiced")
+    invoice_id = tx.next_id("invoice")
+    tx.put(
+        "invoice",
+        invoice_id,
+        {"entity_id": invoice_id, "order_id": order_id, "grand_total": num(amount), "state": 2},
+    )
+    for field in ("total_invoiced", "total_paid", "base_total_invoiced", "base_total_paid"):
+        order[field] = num(_d(order.get(field)) + amount)
+    order["total_due"] = order["base_total_due"] = num(_d(order["grand_total"]) - _d(order["total_paid"]))
+    if order["state"] in ("new", "pending_payment"):
+        set_state(order, "processing")
+    _comment(order, tx, body, "invoice")
+    resolve_state(order)
+    save_order(tx, order)
+    return invoice_id
+
+
+def refund(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
+    order = load(tx, order_id)
+    if _d(order.get("total_paid")) <= _d(order.get("total_refunded")) or order["state"] in (
+        "canceled",
+        "closed",
+    ):
+        raise MagentoError(
+            400,
+            "Creditmemo Document Validation Error(s):\nThe order does not allow a creditmemo to be created.",
+        )
+    wanted = _quantities(order, body.get("items"), "qty_refunded", "refund", "Creditmemo")
+    given = body.get("arguments")
+    arguments: dict[str, Any] = given if isinstance(given, dict) else {}
+    # Without shipping_amount Magento refunds whatever shipping is left, with its tax.
+    left = _d(order["shipping_amount"]) - _d(order.get("shipping_refunded"))
+    shipping = _d(arguments["shipping_amount"]) if "shipping_amount" in arguments else left
+    if shipping > left:
+        raise MagentoError(400, "Maximum shipping amount allowed to refund is: %1", [num(left)])
+    ratio = shipping / _d(order["shipping_amount"]) if _d(order["shipping_amount"]) else Decimal("0")
+    amount = (
+        _amounts(order, wanted)
+        + shipping
+        + cents(_d(order["shipping_tax_amount"]) * ratio)
+        + _d(arguments.get("adjustment_positive"))
+        - _d(arguments.get("adjustment_negative"))
+    )
+    if amount > _d(order["total_paid"]) - _d(order["total_refunded"]):
+        raise MagentoError(
+            400,
+            "The most money available to refund is %1.",
+            [num(_d(order["total_paid"]) - _d(order["total_refunded"]))],
+        )
+    _apply(order, wanted, "qty_refunded")
+    memo_id = tx.next_id("creditmemo")
+    tx.put(
+        "creditmemo",
+        memo_id,
+        {"entity_id": memo_id, "order_id": order_id, "grand_total": num(amount), "state": 2},
+    )
+    order["total_refunded"] = order["base_total_refunded"] = num(_d(order["total_refunded"]) + amount)
+    order["shipping_refunded"] = order["base_shipping_refunded"] = num(
+        _d(order.get("shipping_refunded")) + shipping
+    )
+    _comment(order, tx, body, "creditmemo")
+    resolve_state(order)
+    save_order(tx, order)
+    return memo_id
+
+
+def cancel(tx: Transaction, order_id: int) -> bool:
+    """True when the order was cancelled; false (HTTP 200) when its state does not allow it."""
+    order = load(tx, order_id)
+    if order["state"] in CLOSED_STATES or _d(order.get("total_invoiced")) > 0:
+        return False
+    for item in order["items"]:
+        item["qty_canceled"] = float(_d(item["qty_ordered"]) - _d(item["qty_shipped"]))
+    set_state(order, "canceled")
+    save_order(tx, order)
+    return True
+
+
+def hold(tx: Transaction, order_id: int) -> bool:
+    order = load(tx, order_id)
+    if order["state"] not in ("new", "processing", "pending_payment"):
+        raise MagentoError(400, "A hold action is not available.")
+    order["hold_before_state"], order["hold_before_status"] = order["state"], order["status"]
+    set_state(order, "holded")
+    save_order(tx, order)
+    return True
+
+
+def unhold(tx: Transaction, order_id: int) -> bool:
+    order = load(tx, order_id)
+    if order["state"] != "holded":
+        raise MagentoError(400, "You cannot remove the hold.")
+    set_state(order, str(order.pop("hold_before_state", None) or "processing"))
+    order["status"] = order.pop("hold_before_status", None) or order["status"]
+    save_order(tx, order)
+    return True
+
+
+def add_comment(tx: Transaction, order_id: int, body: dict[str, Any]) -> bool:
+    order = load(tx, order_id)
+    history = body.get("statusHistory")
+    if not isinstance(history, dict):
+        raise MagentoError(
+            400, '"%fieldName" is required. Enter and try again.', {"fieldName": "statusHistory"}
+        )
+    entry = _history(
+        tx, order, str(history.get("comment", "")), "order", bool(history.get("is_customer_notified"))
+    )
+    entry["is_visible_on_front"] = int(history.get("is_visible_on_front") or 0)
+    status = history.get("status")
+    if isinstance(status, str) and status:
+        order["status"] = entry["status"] = status
+    order["status_histories"].insert(0, entry)
+    touch(order)
+    save_order(tx, order)
+    return True

@@ -1,0 +1,337 @@
+"""Order documents as Magento's ``GET /V1/orders/{id}`` returns them, with totals Magento would compute.
+
+Totals follow Magento's default tax settings (catalogue prices without tax, tax after discount): per
+item ``row_total = price x qty``, the item discount is positive, the item tax is charged on the row less
+its discount; the order's ``discount_amount`` is the negative sum of item discounts, ``tax_amount`` the
+item taxes plus the shipping tax, and ``grand_total = subtotal + shipping_amount + tax_amount +
+discount_amount``. The website base currency equals the order currency here, so every ``base_*`` field
+carries the same figure. A configurable product is a priced parent item plus an unpriced child item
+pointing at it with ``parent_item_id`` (and carrying a copy of it in ``parent_item``), as Magento stores it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
+from ledgerlink.sandbox.magento.state import Transaction
+
+CENT = Decimal("0.01")
+ORDER = "order"
+STATE_STATUS = {
+    "new": "pending",
+    "pending_payment": "pending_payment",
+    "processing": "processing",
+    "complete": "complete",
+    "closed": "closed",
+    "canceled": "canceled",
+    "holded": "holded",
+    "payment_review": "payment_review",
+}
+STATUS_LABELS = {
+    "pending": "Pending",
+    "pending_payment": "Pending Payment",
+    "processing": "Processing",
+    "complete": "Complete",
+    "closed": "Closed",
+    "canceled": "Canceled",
+    "holded": "On Hold",
+    "payment_review": "Payment Review",
+}
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def num(value: Decimal) -> float:
+    """A JSON number as Magento prints it (two places are exact in a double for these magnitudes)."""
+    return float(cents(value))
+
+
+def now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One product in the cart: a simple product, or a configurable parent with its chosen child."""
+
+    sku: str
+    name: str
+    price: Decimal
+    qty: int
+    product_id: int
+    parent_sku: str | None = None  # set for a configurable product's child
+    parent_name: str = ""
+    parent_product_id: int = 0
+
+
+@dataclass(frozen=True)
+class Buyer:
+    email: str
+    firstname: str
+    lastname: str
+    address: dict[str, Any]
+    customer_id: int | None = None  # None for a guest checkout
+    group_id: int = 1
+
+
+def order_address(buyer: Buyer, kind: str, entity_id: int, order_id: int) -> dict[str, Any]:
+    return {
+        **buyer.address,
+        "address_type": kind,
+        "email": buyer.email,
+        "firstname": buyer.firstname,
+        "lastname": buyer.lastname,
+        "entity_id": entity_id,
+        "parent_id": order_id,
+        **({"customer_id": buyer.customer_id} if buyer.customer_id else {}),
+    }
+
+
+def _item(
+    tx: Transaction, order_id: int, pick: Pick, percent: Decimal, tax: Decimal, when: str
+) -> tuple[list[dict[str, Any]], Decimal, Decimal, Decimal]:
+    """The order items for one pick and its (row_total, discount, tax)."""
+    row = cents(pick.price * pick.qty)
+    discount = cents(row * percent / 100)
+    item_tax = cents((row - discount) * tax / 100)
+    qty = float(pick.qty)
+    priced: dict[str, Any] = {
+        "item_id": tx.next_id("order_item"),
+        "order_id": order_id,
+        "created_at": when,
+        "updated_at": when,
+        "product_id": pick.parent_product_id if pick.parent_sku else pick.product_id,
+        "product_type": "configurable" if pick.parent_sku else "simple",
+        "sku": pick.sku,
+        "name": pick.parent_name if pick.parent_sku else pick.name,
+        "store_id": 1,
+        "is_virtual": 0,
+        "is_qty_decimal": 0,
+        "no_discount": 0,
+        "qty_ordered": qty,
+        "qty_invoiced": 0.0,
+        "qty_shipped": 0.0,
+        "qty_refunded": 0.0,
+        "qty_canceled": 0.0,
+        "price": num(pick.price),
+        "base_price": num(pick.price),
+        "original_price": num(pick.price),
+        "base_original_price": num(pick.price),
+        "price_incl_tax": num(pick.price * (1 + tax / 100)),
+        "base_price_incl_tax": num(pick.price * (1 + tax / 100)),
+        "row_total": num(row),
+        "base_row_total": num(row),
+        "row_total_incl_tax": num(row + item_tax),
+        "base_row_total_incl_tax": num(row + item_tax),
+        "row_invoiced": 0.0,
+        "base_row_invoiced": 0.0,
+        "discount_percent": num(percent),
+        "discount_amount": num(discount),
+        "base_discount_amount": num(discount),
+        "discount_invoiced": 0.0,
+        "tax_percent": num(tax),
+        "tax_amount": num(item_tax),
+        "base_tax_amount": num(item_tax),
+        "tax_invoiced": 0.0,
+        "discount_tax_compensation_amount": 0.0,
+        "amount_refunded": 0.0,
+        "base_amount_refunded": 0.0,
+        "weight": 1.0,
+        "row_weight": qty,
+        "free_shipping": 0,
+    }
+    items = [priced]
+    if pick.parent_sku:
+        child = {
+            **{k: v for k, v in priced.items() if not isinstance(v, float) or k.startswith("qty_")},
+            "item_id": tx.next_id("order_item"),
+            "product_id": pick.product_id,
+            "product_type": "simple",
+            "name": pick.name,
+            "parent_item_id": priced["item_id"],
+            "price": 0.0,
+            "base_price": 0.0,
+            "original_price": 0.0,
+            "row_total": 0.0,
+            "base_row_total": 0.0,
+            "tax_amount": 0.0,
+            "base_tax_amount": 0.0,
+            "discount_amount": 0.0,
+            "base_discount_amount": 0.0,
+            "parent_item": dict(priced),
+        }
+        items.append(child)
+    return items, row, discount, item_tax
+
+
+def build_order(
+    tx: Transaction,
+    settings: MagentoSandboxSettings,
+    picks: list[Pick],
+    buyer: Buyer,
+    *,
+    currency: str,
+    coupon: tuple[str, Decimal] | None = None,
+    state: str = "processing",
+    payment_method: tuple[str, str] = ("checkmo", "Check / Money order"),
+    when: str | None = None,
+    store_code: str = "default",
+) -> dict[str, Any]:
+    """A new order document, saved in the state file; ``coupon`` is (code, percent off)."""
+    when = when or now_text()
+    order_id = tx.next_id("order")
+    percent = coupon[1] if coupon else Decimal("0")
+    tax = settings.tax_percent
+    items: list[dict[str, Any]] = []
+    subtotal = discount = item_tax = Decimal("0")
+    for pick in picks:
+        made, row, off, charged = _item(tx, order_id, pick, percent, tax, when)
+        items += made
+        subtotal, discount, item_tax = subtotal + row, discount + off, item_tax + charged
+    qty = sum(p.qty for p in picks)
+    shipping = cents(settings.flat_rate_per_item * qty)
+    shipping_tax = cents(shipping * tax / 100) if settings.tax_shipping else Decimal("0")
+    tax_total = item_tax + shipping_tax
+    grand = subtotal + shipping + tax_total - discount
+    billing = order_address(buyer, "billing", tx.next_id("order_address"), order_id)
+    shipping_address = order_address(buyer, "shipping", tx.next_id("order_address"), order_id)
+    guest = buyer.customer_id is None
+    increment = f"{tx.next_id('increment'):09d}"
+    order: dict[str, Any] = {
+        "entity_id": order_id,
+        "increment_id": increment,
+        "state": state,
+        "status": STATE_STATUS[state],
+        "store_id": 1,
+        "store_name": f"Main Website\nMain Website Store\n{store_code.title()} Store View",
+        "created_at": when,
+        "updated_at": when,
+        "customer_email": buyer.email,
+        "customer_firstname": buyer.firstname,
+        "customer_lastname": buyer.lastname,
+        "customer_is_guest": int(guest),
+        "customer_group_id": 0 if guest else buyer.group_id,
+        "customer_note_notify": 1,
+        "order_currency_code": currency,
+        "base_currency_code": currency,
+        "global_currency_code": currency,
+        "store_currency_code": currency,
+        "base_to_global_rate": 1.0,
+        "base_to_order_rate": 1.0,
+        "store_to_base_rate": 0.0,
+        "store_to_order_rate": 0.0,
+        "subtotal": num(subtotal),
+        "base_subtotal": num(subtotal),
+        "subtotal_incl_tax": num(subtotal + item_tax),
+        "base_subtotal_incl_tax": num(subtotal + item_tax),
+        "discount_amount": num(-discount),
+        "base_discount_amount": num(-discount),
+        "shipping_amount": num(shipping),
+        "base_shipping_amount": num(shipping),
+        "shipping_tax_amount": num(shipping_tax),
+        "base_shipping_tax_amount": num(shipping_tax),
+        "shipping_incl_tax": num(shipping + shipping_tax),
+        "base_shipping_incl_tax": num(shipping + shipping_tax),
+        "shipping_discount_amount": 0.0,
+        "base_shipping_discount_amount": 0.0,
+        "shipping_description": "Flat Rate - Fixed",
+        "tax_amount": num(tax_total),
+        "base_tax_amount": num(tax_total),
+        "discount_tax_compensation_amount": 0.0,
+        "base_discount_tax_compensation_amount": 0.0,
+        "grand_total": num(grand),
+        "base_grand_total": num(grand),
+        "total_due": num(grand),
+        "base_total_due": num(grand),
+        "total_paid": 0.0,
+        "total_invoiced": 0.0,
+        "total_refunded": 0.0,
+        "total_qty_ordered": float(qty),
+        "total_item_count": len(picks),
+        "weight": float(qty),
+        "is_virtual": 0,
+        "email_sent": 1,
+        "quote_id": order_id + 1000,
+        "protect_code": f"{order_id:06x}protect",
+        "remote_ip": "127.0.0.1",
+        "items": items,
+        "billing_address": billing,
+        "billing_address_id": billing["entity_id"],
+        "payment": {
+            "entity_id": order_id,
+            "parent_id": order_id,
+            "method": payment_method[0],
+            "account_status": None,
+            "additional_information": [payment_method[1]],
+            "cc_last4": None,
+            "amount_ordered": num(grand),
+            "base_amount_ordered": num(grand),
+            "shipping_amount": num(shipping),
+            "base_shipping_amount": num(shipping),
+        },
+        "status_histories": [],
+        "extension_attributes": {
+            "shipping_assignments": [
+                {
+                    "shipping": {
+                        "address": shipping_address,
+                        "method": "flatrate_flatrate",
+                        "total": {
+                            "shipping_amount": num(shipping),
+                            "base_shipping_amount": num(shipping),
+                            "shipping_tax_amount": num(shipping_tax),
+                            "base_shipping_tax_amount": num(shipping_tax),
+                            "shipping_incl_tax": num(shipping + shipping_tax),
+                            "base_shipping_incl_tax": num(shipping + shipping_tax),
+                            "shipping_discount_amount": 0.0,
+                        },
+                    },
+                    "items": items,
+                }
+            ],
+            "applied_taxes": [
+                {
+                    "code": "US-*-Rate 1",
+                    "title": "US-*-Rate 1",
+                    "percent": num(tax),
+                    "amount": num(tax_total),
+                    "base_amount": num(tax_total),
+                }
+            ],
+        },
+    }
+    if coupon:
+        order |= {"coupon_code": coupon[0], "discount_description": coupon[0]}
+    if not guest:
+        order["customer_id"] = buyer.customer_id
+    save_order(tx, order)
+    return order
+
+
+def save_order(tx: Transaction, order: dict[str, Any]) -> None:
+    """Store the order, keeping the shipping assignment's copy of the items in step with ``items``."""
+    for assignment in order.get("extension_attributes", {}).get("shipping_assignments", []):
+        assignment["items"] = order["items"]
+    tx.put(ORDER, order["entity_id"], order)
+
+
+def set_state(order: dict[str, Any], state: str, when: str | None = None) -> None:
+    order["state"] = state
+    order["status"] = STATE_STATUS[state]
+    touch(order, when)
+
+
+def touch(order: dict[str, Any], when: str | None = None) -> None:
+    """Every change to an order moves ``updated_at``, which is what delta syncs filter on."""
+    order["updated_at"] = when or now_text()
+
+
+def render(order: dict[str, Any]) -> dict[str, Any]:
+    """The document as the API prints it: null fields left out, as Magento's serializer does."""
+    return {key: value for key, value in order.items() if value is not None}

@@ -1,0 +1,111 @@
+"""The store's database: one SQLite file of JSON documents, so the store survives a restart.
+
+Each record (order, product, customer, source item, shipment, invoice, credit memo, bulk) is kept as
+its REST document under (kind, key). Sandbox stores are small, so searches load a kind and filter in
+Python, exactly as the searchCriteria rules say. Every change runs in an IMMEDIATE transaction on a
+fresh connection, so the seeding helpers can write while a server process serves the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS nonces (
+    consumer_key TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    PRIMARY KEY (consumer_key, nonce)
+);
+"""
+
+
+class Transaction:
+    """Reads and writes inside one SQLite transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+
+    def next_id(self, sequence: str) -> int:
+        row = self._db.execute("SELECT value FROM sequences WHERE name = ?", (sequence,)).fetchone()
+        value = int(row[0]) if row else 1
+        self._db.execute(
+            "INSERT INTO sequences (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (sequence, value + 1),
+        )
+        return value
+
+    def get(self, kind: str, key: str | int) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT data FROM docs WHERE kind = ? AND key = ?", (kind, str(key))
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def put(self, kind: str, key: str | int, data: dict[str, Any]) -> None:
+        self._db.execute(
+            "INSERT INTO docs (kind, key, data) VALUES (?, ?, ?) "
+            "ON CONFLICT(kind, key) DO UPDATE SET data = excluded.data",
+            (kind, str(key), json.dumps(data)),
+        )
+
+    def delete(self, kind: str, key: str | int) -> bool:
+        return self._db.execute("DELETE FROM docs WHERE kind = ? AND key = ?", (kind, str(key))).rowcount > 0
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT data FROM docs WHERE kind = ? ORDER BY rowid", (kind,))
+        return [dict(json.loads(row[0])) for row in rows]
+
+    def remember_nonce(self, consumer_key: str, nonce: str, timestamp: int, expired_before: int) -> bool:
+        """Record a nonce; False when this consumer already used it."""
+        self._db.execute("DELETE FROM nonces WHERE ts < ?", (expired_before,))
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO nonces (consumer_key, nonce, ts) VALUES (?, ?, ?)",
+            (consumer_key, nonce, timestamp),
+        )
+        return cursor.rowcount == 1
+
+
+class StateStore:
+    """Opens transactions on the state file; creates the schema on first use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connect()
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+        finally:
+            connection.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout = 30000")
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
