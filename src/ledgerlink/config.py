@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -35,15 +36,42 @@ class _Strict(BaseModel):
 
 
 class NetSuiteConnection(_Strict):
-    """One NetSuite account, reached with token-based authentication (OAuth 1.0a, HMAC-SHA256)."""
+    """One NetSuite account, reached with token-based authentication or OAuth 2.0 client credentials.
+
+    ``auth: tba`` (the default) signs every request with the four TBA credentials (OAuth 1.0a,
+    HMAC-SHA256). ``auth: oauth2`` uses the OAuth 2.0 client credentials (machine-to-machine) flow: a JWT
+    signed with the private key of the certificate mapped in NetSuite (``certificate_id`` becomes the
+    JWT's ``kid``) is exchanged for a 60-minute bearer access token, renewed before it expires.
+    """
 
     type: Literal["netsuite"]
     account: str = Field(description="account id as NetSuite writes it, e.g. 1234567 or 1234567_SB1")
     base_url: str | None = Field(default=None, description="derived from the account when not given")
-    consumer_key: SecretStr
-    consumer_secret: SecretStr
-    token_id: SecretStr
-    token_secret: SecretStr
+    auth: Literal["tba", "oauth2"] = "tba"
+    consumer_key: SecretStr | None = Field(default=None, validate_default=True)
+    consumer_secret: SecretStr | None = Field(default=None, validate_default=True)
+    token_id: SecretStr | None = Field(default=None, validate_default=True)
+    token_secret: SecretStr | None = Field(default=None, validate_default=True)
+    client_id: SecretStr | None = Field(
+        default=None, validate_default=True, description="OAuth 2.0: the integration's client id"
+    )
+    certificate_id: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="OAuth 2.0: certificate id from OAuth 2.0 Client Credentials (M2M) Setup",
+    )
+    private_key_file: Path | None = Field(default=None, description="OAuth 2.0: PEM private key file")
+    private_key: SecretStr | None = Field(default=None, description="OAuth 2.0: PEM private key itself")
+    jwt_algorithm: Literal["PS256", "PS384", "PS512", "ES256", "ES384", "ES512"] = Field(
+        default="PS256", description="OAuth 2.0: signature algorithm of the client assertion"
+    )
+    scopes: list[str] = Field(
+        default_factory=lambda: ["rest_webservices"],
+        description="OAuth 2.0 scopes: rest_webservices, restlets, suite_analytics",
+    )
+    restlet_url: str | None = Field(
+        default=None, description="RESTlet host; derived from the account (or base_url) when not given"
+    )
     timeout_seconds: float = 60.0
     concurrency: int = Field(default=5, ge=1, le=200, description="requests in flight; the account's limit")
     allow_writes: bool = True
@@ -54,6 +82,40 @@ class NetSuiteConnection(_Strict):
         if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
             raise ValueError("account must be the NetSuite account id, like 1234567 or 1234567_SB1")
         return value
+
+    @field_validator(
+        "consumer_key", "consumer_secret", "token_id", "token_secret", "client_id", "certificate_id"
+    )
+    @classmethod
+    def _credential_for_auth(cls, value: Any, info: ValidationInfo) -> Any:
+        """Each credential the chosen ``auth`` needs, reported under its own key when it is missing."""
+        auth = info.data.get("auth", "tba")
+        tba = info.field_name in ("consumer_key", "consumer_secret", "token_id", "token_secret")
+        if value is None and (auth == "tba") == tba:
+            raise ValueError(f"auth {auth} needs {info.field_name}")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_for_auth(self) -> NetSuiteConnection:
+        if self.auth == "oauth2":
+            missing = [name for name in ("client_id", "certificate_id") if not getattr(self, name)]
+            if self.private_key_file is None and self.private_key is None:
+                missing.append("private_key_file (or private_key)")
+            if missing:
+                raise ValueError(f"auth oauth2 needs {', '.join(missing)}")
+            if not self.scopes:
+                raise ValueError("auth oauth2 needs at least one scope, e.g. rest_webservices")
+        return self
+
+    @property
+    def restlet_base(self) -> str:
+        """RESTlet host: ``{slug}.restlets.api.netsuite.com`` unless restlet_url or base_url is set."""
+        if self.restlet_url:
+            return self.restlet_url.rstrip("/")
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        slug = self.account.lower().replace("_", "-")
+        return f"https://{slug}.restlets.api.netsuite.com"
 
     @property
     def url(self) -> str:

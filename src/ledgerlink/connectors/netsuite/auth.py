@@ -28,10 +28,19 @@ class TokenAuth(httpx.Auth):
 
     def __init__(self, connection: NetSuiteConnection, *, clock: Callable[[], float] = time.time) -> None:
         self.realm = connection.account
-        self._consumer_key = connection.consumer_key
-        self._consumer_secret = connection.consumer_secret
-        self._token_id = connection.token_id
-        self._token_secret = connection.token_secret
+        secrets = (
+            connection.consumer_key,
+            connection.consumer_secret,
+            connection.token_id,
+            connection.token_secret,
+        )
+        if any(secret is None for secret in secrets):
+            raise ValueError(
+                "token-based authentication needs consumer_key, consumer_secret, token_id and token_secret"
+            )
+        self._consumer_key, self._consumer_secret, self._token_id, self._token_secret = (
+            s for s in secrets if s is not None
+        )
         self._clock = clock
 
     def authorization(self, method: str, url: str) -> str:

@@ -1,4 +1,8 @@
-"""The NetSuite REST client: record CRUD, upsert by external id, and SuiteQL, signed with TBA.
+"""The NetSuite REST client: record CRUD, upsert by external id, SuiteQL, RESTlets and asynchronous jobs.
+
+Authentication follows the connection's ``auth``: token-based authentication (every request signed with
+OAuth 1.0a HMAC-SHA256, :mod:`.auth`) or OAuth 2.0 client credentials (a bearer token fetched with a
+signed JWT and renewed before it expires, :mod:`.oauth2`).
 
 Every failure leaves as a :class:`~ledgerlink.engine.problems.ProblemError` (see ``errors.py``).
 
@@ -37,6 +41,7 @@ from ledgerlink.connectors.netsuite.errors import (
     problem_from_transport_error,
 )
 from ledgerlink.connectors.netsuite.governor import Governor, Outcome, SemaphoreGovernor
+from ledgerlink.connectors.netsuite.oauth2 import ClientCredentialsAuth
 from ledgerlink.connectors.netsuite.suiteql import (
     INTERNAL_ID,
     LAST_MODIFIED,
@@ -56,6 +61,9 @@ __all__ = ["NetSuiteClient", "RateLimitRetry", "SuiteQLPage", "suiteql_literal"]
 log = structlog.get_logger("ledgerlink.netsuite")
 
 RECORD_ROOT = "/services/rest/record/v1"
+ASYNC_ROOT = "/services/rest/async/v1/job"
+RESTLET_PATH = "/app/site/hosting/restlet.nl"
+IDEMPOTENCY_HEADER = "X-NetSuite-Idempotency-Key"
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 JSON_TYPE = "application/json"
 # Unknown field names fail the write instead of being dropped with a warning nobody reads.
@@ -118,7 +126,7 @@ class NetSuiteClient:
         self._rng = rng or random.Random()
         self._http = httpx.AsyncClient(
             base_url=connection.url,
-            auth=TokenAuth(connection, clock=clock),
+            auth=make_auth(connection, clock),
             transport=transport,
             timeout=httpx.Timeout(connection.timeout_seconds),
             limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
@@ -293,6 +301,109 @@ class NetSuiteClient:
 
     # -- plumbing --------------------------------------------------------------------------------------
 
+    # -- RESTlets --------------------------------------------------------------------------------------
+
+    async def call_restlet(
+        self,
+        script: int | str,
+        deploy: int | str,
+        method: str = "GET",
+        body: Any = None,
+        *,
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """Call a RESTlet (``/app/site/hosting/restlet.nl?script=..&deploy=..``) and return its JSON answer.
+
+        RESTlets live on the account's ``restlets.api.netsuite.com`` host (or the connection's
+        ``restlet_url``). A RESTlet over the account's concurrency limit answers 400
+        ``SSS_REQUEST_LIMIT_EXCEEDED``, which is retried like every rate-limit rejection. A RESTlet's
+        own writes are not idempotent: the client never repeats a call that may have run.
+        """
+        method = method.upper()
+        if method not in ("GET", "POST", "PUT", "DELETE"):
+            raise _caller_error(RequestInfo(method, RESTLET_PATH), "RESTlets take GET, POST, PUT or DELETE")
+        info = RequestInfo(method, RESTLET_PATH, record_type=f"RESTlet script={script} deploy={deploy}")
+        if method != "GET":
+            self._require_writes(info)
+        query = {"script": str(script), "deploy": str(deploy), **(params or {})}
+        response = await self._send(
+            info,
+            url=f"{self.connection.restlet_base}{RESTLET_PATH}",
+            params=query,
+            body=body,
+            headers={"Content-Type": JSON_TYPE, "Accept": JSON_TYPE},
+        )
+        if not response.content:
+            return None
+        return _json_body(response, info)
+
+    # -- asynchronous requests and batches ---------------------------------------------------------------
+
+    async def submit_async(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        content_type: str = JSON_TYPE,
+        idempotency_key: str | None = None,
+        record_type: str | None = None,
+    ) -> str:
+        """Send a request with ``Prefer: respond-async``; returns the job id from ``Location``.
+
+        With ``idempotency_key`` (a UUID) a repeated submission is refused by NetSuite with 400
+        ``IDEMPOTENCY_ERROR`` and the first job's ``Location``: that job's id is returned, so a
+        submission whose answer was lost can be sent again without running twice.
+        """
+        info = RequestInfo(method.upper(), path, record_type)
+        if info.method != "GET":
+            self._require_writes(info)
+        headers = {"Prefer": "respond-async", "Content-Type": content_type}
+        if idempotency_key is not None:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key
+        response = await self._send(
+            info, params=params, body=body, headers=headers, allow=_is_idempotency_replay
+        )
+        job_id = _job_id_from(response)
+        if job_id is None:
+            raise bad_response(info, response, "NetSuite named no asynchronous job in Location")
+        if response.status_code == 400:
+            log.info("netsuite.async_replayed", path=path, job=job_id)
+        return job_id
+
+    async def async_job(self, job_id: str) -> dict[str, Any]:
+        """``GET /async/v1/job/{id}``: ``completed``, ``progress`` (pending, succeeded, failed)..."""
+        return await self._get_json(f"{ASYNC_ROOT}/{quote(job_id, safe='')}")
+
+    async def async_task_ids(self, job_id: str) -> list[str]:
+        """The ids of a job's tasks (one per record of a batch)."""
+        listing = await self._get_json(f"{ASYNC_ROOT}/{quote(job_id, safe='')}/task")
+        items = listing.get("items") or []
+        return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
+
+    async def async_task(self, job_id: str, task_id: str) -> dict[str, Any]:
+        return await self._get_json(f"{ASYNC_ROOT}/{quote(job_id, safe='')}/task/{quote(task_id, safe='')}")
+
+    async def async_task_result(self, job_id: str, task_id: str) -> httpx.Response:
+        """The task's result as NetSuite answers it, success or failure, without raising for the latter."""
+        path = f"{ASYNC_ROOT}/{quote(job_id, safe='')}/task/{quote(task_id, safe='')}/result"
+        info = RequestInfo("GET", path)
+        return await self._send(info, allow=lambda response: response.status_code < 500)
+
+    async def governance_limits(self) -> dict[str, Any]:
+        """``GET /services/rest/system/v1/governanceLimits``: the account's concurrency limit, the
+        unallocated limit and this integration's limit type (answered to administrators only)."""
+        return await self._get_json("/services/rest/system/v1/governanceLimits")
+
+    async def _get_json(self, path: str) -> dict[str, Any]:
+        info = RequestInfo("GET", path)
+        response = await self._send(info)
+        document = _json_body(response, info)
+        if not isinstance(document, dict):
+            raise bad_response(info, response, "NetSuite's answer is not a JSON object")
+        return document
+
     def _require_writes(self, info: RequestInfo) -> None:
         """The connection's ``allow_writes: false`` (a copied database, a dry run) stops every write here."""
         if not self.connection.allow_writes:
@@ -310,10 +421,15 @@ class NetSuiteClient:
         info: RequestInfo,
         *,
         params: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None,
+        body: Any = None,
         headers: dict[str, str] | None = None,
+        url: str | None = None,
+        allow: Callable[[httpx.Response], bool] | None = None,
     ) -> httpx.Response:
         """One call, holding a governor slot only while the request is in flight.
+
+        ``url`` replaces the path for hosts other than the REST host (RESTlets); ``allow`` returns
+        answers it accepts (e.g. a task's failed result) instead of raising their Problem.
 
         Retries only rate-limit rejections (see the module docstring); each attempt is signed afresh.
         """
@@ -324,7 +440,7 @@ class NetSuiteClient:
                 started = time.monotonic()
                 try:
                     response = await self._http.request(
-                        info.method, info.path, params=params, content=content, headers=headers
+                        info.method, url or info.path, params=params, content=content, headers=headers
                     )
                 except httpx.RequestError as failure:
                     log.warning(
@@ -343,10 +459,10 @@ class NetSuiteClient:
                 elapsed_ms=elapsed_ms,
                 attempt=attempt + 1,
             )
-            if response.is_success:
+            if response.is_success or (allow is not None and allow(response)):
                 self.governor.report(Outcome.OK)
                 return response
-            error = problem_from_response(response, info, now=self._clock())
+            error = problem_from_response(response, info, now=self._clock(), auth=self.connection.auth)
             if error.problem.code != Code.RATE_LIMITED:
                 self.governor.report(Outcome.OK)
                 raise error
@@ -364,6 +480,28 @@ class NetSuiteClient:
                 wait_seconds=round(delay, 2),
             )
             await self._sleep(delay)
+
+
+def make_auth(connection: NetSuiteConnection, clock: Callable[[], float] = time.time) -> httpx.Auth:
+    """The httpx auth for the connection's ``auth``: TBA signing or OAuth 2.0 client credentials."""
+    if connection.auth == "oauth2":
+        return ClientCredentialsAuth(connection, clock=clock)
+    return TokenAuth(connection, clock=clock)
+
+
+def _is_idempotency_replay(response: httpx.Response) -> bool:
+    """NetSuite's answer to a repeated idempotency key: 400 IDEMPOTENCY_ERROR naming the earlier job."""
+    if response.status_code != 400 or not response.headers.get("Location"):
+        return False
+    return b"IDEMPOTENCY_ERROR" in response.content
+
+
+def _job_id_from(response: httpx.Response) -> str | None:
+    location = response.headers.get("Location")
+    if not location or "/async/v1/job/" not in location:
+        return None
+    job_id = unquote(urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1])
+    return job_id or None
 
 
 def record_path(record_type: str, record_id: str | None = None) -> str:
@@ -415,7 +553,7 @@ def _json_body(response: httpx.Response, info: RequestInfo) -> Any:
         raise bad_response(info, response, "NetSuite's answer is not JSON") from None
 
 
-def _encode(body: dict[str, Any], info: RequestInfo) -> bytes:
+def _encode(body: Any, info: RequestInfo) -> bytes:
     """JSON for NetSuite; Decimal amounts go as numbers, dates as ISO 8601."""
 
     def default(value: Any) -> Any:

@@ -5,6 +5,15 @@ NetSuite answers failures with HTTP 4xx (the request was wrong) or 5xx (NetSuite
 error code decides the Problem more reliably than the status: a concurrency rejection may come as 429 or
 as 400 with ``CONCURRENCY_LIMIT_EXCEEDED``, and must be retried rather than treated as bad data.
 
+RESTlets answer with their own body ``{"error": {"code", "message"}}`` (a concurrency rejection is HTTP
+400 ``SSS_REQUEST_LIMIT_EXCEEDED``); :meth:`NsError.parse` reads both forms. The OAuth 2.0 token endpoint
+answers RFC 6749 errors (``{"error": "invalid_grant"}``), read by :func:`problem_from_token_response`.
+
+Every "too many requests" form is RATE_LIMITED (transient; the client backs off and the governor shrinks
+its limit): HTTP 429, REST ``CONCURRENCY_LIMIT_EXCEEDED``, RESTlet ``SSS_REQUEST_LIMIT_EXCEEDED``, SOAP
+``WS_REQUEST_BLOCKED`` / ``WS_CONCUR_SESSION_DISALLWD`` (Oracle, "Errors Related to Concurrency
+Violations") and the other spellings listed in :data:`RATE_LIMIT_CODES`.
+
 Problem details keep what an operator needs to see what was sent and answered (method, path, status,
 NetSuite's detail and codes, the names of the fields sent) and never the request body or any header:
 bodies carry personal data, headers carry the signed credentials.
@@ -19,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -35,6 +45,10 @@ RATE_LIMIT_CODES = frozenset(
         "WS_REQUEST_BLOCKED",
         "REQUEST_LIMIT_EXCEEDED",
         "EXCEEDED_CONCURRENT_REQUEST_LIMIT",
+        "EXCEEDEDCONCURRENTREQUESTLIMITFAULT",
+        "EXCEEDEDREQUESTLIMITFAULT",
+        "TOO_MANY_REQUESTS",
+        "SSS_CONCURRENCY_LIMIT_EXCEEDED",
     }
 )
 AUTH_CODES = frozenset(
@@ -47,10 +61,29 @@ AUTH_CODES = frozenset(
         "FEATUREDISABLED",
         "MISSINGTOKENPASSPORTREQUIREDFIELDS",
         "INVALIDSIGNATURE",
+        "INVALID_SIGNATURE",
         "INVALID_TOKEN",
+        "INVALID_GRANT",
+        "INVALID_CLIENT",
+        "INVALIDSCOPE",
+        "INVALID_SCOPE",
+        "UNAUTHORIZED_CLIENT",
+        "CLIENTAUTHENTICATIONFAILED",
+        "ENTITYORROLEDISABLED",
+        "INVALIDINTEGRATION",
+        "USER_ERROR_INVALID_LOGIN",
     }
 )
 PERMISSION_CODES = frozenset({"INSUFFICIENT_PERMISSION", "INVALID_ROLE", "ACCESS_DENIED"})
+# A RESTlet that cannot be reached as configured (wrong script/deploy ids, deployment not released...).
+RESTLET_SETUP_CODES = frozenset(
+    {
+        "SSS_INVALID_SCRIPTLET_ID",
+        "SSS_INVALID_HTTP_METHOD",
+        "SSS_INVALID_SCRIPT_DEPLOYMENT",
+        "INVALID_RESTLET",
+    }
+)
 VALIDATION_CODES = frozenset(
     {
         "USER_ERROR",
@@ -66,7 +99,59 @@ _EXTERNAL_ID = re.compile(r"external\s*id", re.IGNORECASE)
 _INVALID_VALUE = re.compile(
     r"Invalid Field Value (?P<value>.+?) for the following field: (?P<field>[\w.\[\]]+)"
 )
+_PERMISSION_NAME = re.compile(
+    r"['\u2018\u2019\"](?P<name>[^'\u2018\u2019\"]+)['\u2018\u2019\"] permission", re.IGNORECASE
+)
+_ENTER_VALUES = re.compile(r"Please enter value\(s\) for:\s*(?P<labels>.+?)\.?$", re.IGNORECASE)
 _SNIPPET = 300
+# What a reference field points at, for operator-readable messages (by the last segment of its path).
+REFERENCE_KINDS = {
+    "entity": "customer",
+    "customer": "customer",
+    "item": "item",
+    "currency": "currency",
+    "subsidiary": "subsidiary",
+    "location": "location",
+    "department": "department",
+    "class": "class",
+    "terms": "payment terms",
+    "shipmethod": "shipping method (shipping item)",
+    "shippingtaxcode": "tax code",
+    "taxcode": "tax code",
+    "taxitem": "tax item",
+    "pricelevel": "price level",
+    "price": "price level",
+    "account": "account",
+    "undepfunds": "account",
+    "salesrep": "sales rep (employee)",
+    "salesorder": "sales order",
+    "createdfrom": "source transaction",
+    "paymentoption": "payment method",
+    "paymentmethod": "payment method",
+    "discountitem": "discount item",
+    "parent": "parent record",
+    "country": "country",
+}
+# Role permissions a record type needs (Setup > Users/Roles > Manage Roles), for permission fixes.
+RECORD_PERMISSIONS = {
+    "salesorder": "Transactions > Sales Order",
+    "customer": "Lists > Customers",
+    "inventoryitem": "Lists > Items",
+    "noninventorysaleitem": "Lists > Items",
+    "kititem": "Lists > Items",
+    "assemblyitem": "Lists > Items",
+    "serviceitem": "Lists > Items",
+    "itemfulfillment": "Transactions > Item Fulfillment",
+    "invoice": "Transactions > Invoice",
+    "cashsale": "Transactions > Cash Sale",
+    "creditmemo": "Transactions > Credit Memo",
+    "cashrefund": "Transactions > Cash Refund",
+    "customerdeposit": "Transactions > Customer Deposit",
+    "customerpayment": "Transactions > Customer Payment",
+    "returnauthorization": "Transactions > Return Authorization",
+    "journalentry": "Transactions > Make Journal Entry",
+    "estimate": "Transactions > Estimate",
+}
 
 
 class ErrorDetail(BaseModel):
@@ -100,6 +185,11 @@ class NsError(BaseModel):
             data = json.loads(content)
         except (ValueError, UnicodeDecodeError):
             return None
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            restlet = data["error"]  # a RESTlet's {"error": {"code", "message"}}
+            code, message = restlet.get("code"), restlet.get("message")
+            detail = {"o:errorCode": str(code or ""), "detail": str(message or "")}
+            return cls.model_validate({"title": str(code or "RESTlet error"), "o:errorDetails": [detail]})
         if not isinstance(data, dict) or not ("o:errorDetails" in data or "title" in data):
             return None
         try:
@@ -174,8 +264,10 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, moment.timestamp() - now)
 
 
-def problem_from_response(response: httpx.Response, request: RequestInfo, *, now: float) -> ProblemError:
-    """The Problem for a non-2xx answer."""
+def problem_from_response(
+    response: httpx.Response, request: RequestInfo, *, now: float, auth: str = "tba"
+) -> ProblemError:
+    """The Problem for a non-2xx answer. ``auth`` (tba or oauth2) shapes the advice on credentials."""
     status = response.status_code
     error = NsError.parse(response.content)
     codes = set(error.codes) if error else set()
@@ -203,17 +295,24 @@ def problem_from_response(response: httpx.Response, request: RequestInfo, *, now
             **details,
         )
     if status == 401 or codes & AUTH_CODES:
-        return _auth_failed(request, said, details)
+        return _auth_failed(request, said, details, auth)
     if status == 403 or codes & PERMISSION_CODES:
+        return _permission_denied(request, said, details, auth)
+    if codes & RESTLET_SETUP_CODES:
         return permanent(
-            Code.PERMISSION_DENIED,
-            f"NetSuite refused the {request.action}",
-            f"the role behind the access token may not do this: {said}",
-            f"Give the token's role the permission for {request.record_type or 'this record type'} "
-            "(and REST Web Services), or issue the token for a role that has it.",
+            Code.CONFIG_INVALID,
+            f"NetSuite could not run the {request.action}",
+            f"NetSuite answered: {said}",
+            "Check the RESTlet's script and deploy ids (Customization > Scripting > Script Deployments), "
+            "that the deployment is Released and its audience includes the credentials' role, and that the "
+            "script handles this HTTP method.",
             team=Team.INTEGRATION,
             **details,
         )
+    missing_ref = error.first({"NONEXISTENT_ID"}) if error else None
+    if missing_ref is not None and missing_ref.path and request.body is not None:
+        # A write naming a record that does not exist: the path says which reference.
+        return _invalid_reference(request, missing_ref, said, details)
     if "NONEXISTENT_ID" in codes or (status == 404 and not codes):
         return permanent(
             Code.RECORD_NOT_FOUND,
@@ -236,13 +335,25 @@ def problem_from_response(response: httpx.Response, request: RequestInfo, *, now
         )
     if codes & VALIDATION_CODES or status in (400, 404, 409, 422):
         path = next((d.path for d in error.details if d.path), None) if error else None
-        where = f" (field {path})" if path else ""
+        entries = error.details if error else []
+        labels = next((m.group("labels") for d in entries if (m := _ENTER_VALUES.search(d.detail))), None)
+        field = (path or "").removeprefix("$.") or None
+        where = f" (field {field})" if field else ""
+        if labels and field:
+            fix = (
+                f"Fill in {labels} (field {field}): add it to the mapping or set a default for it, or make "
+                "the field optional on the form NetSuite uses; then retry the job."
+            )
+        elif field or labels:
+            fix = f"Correct the value of {field or labels} in the data or the mapping, then retry the job."
+        else:
+            fix = "Correct the data or the mapping that NetSuite's message names, then retry the job."
         return permanent(
             Code.VALIDATION_FAILED,
-            f"NetSuite rejected the {request.action}",
+            f"NetSuite rejected the {request.action}" + (f": {field or labels}" if field or labels else ""),
             f"NetSuite answered{where}: {said}",
-            "Correct the data or the mapping that NetSuite's message names, then retry the job.",
-            **details,
+            fix,
+            **details | ({"field": field} if field else {}),
         )
     return permanent(
         Code.REMOTE_ERROR,
@@ -313,17 +424,58 @@ def _rate_limited(
     )
 
 
-def _auth_failed(request: RequestInfo, said: str, details: dict[str, Any]) -> ProblemError:
+def _auth_failed(request: RequestInfo, said: str, details: dict[str, Any], auth: str = "tba") -> ProblemError:
+    if auth == "oauth2":
+        fix = (
+            "NetSuite refused the OAuth 2.0 access token, and a freshly fetched one too. Check in NetSuite "
+            "that the integration record is enabled with the Client Credentials (Machine to Machine) grant "
+            "and the REST Web Services scope, that the mapping in Setup > Integration > Manage "
+            "Authentication > OAuth 2.0 Client Credentials (M2M) Setup is not revoked or expired and names "
+            "an active entity and role, and that the role has the Log in using OAuth 2.0 Access Tokens "
+            "permission. Check the connection's client_id, certificate_id and private key (sandbox and "
+            "production mappings differ; a sandbox refresh removes them) and the machine's clock."
+        )
+    else:
+        fix = (
+            "Check the connection's consumer_key and consumer_secret (the integration record, which must "
+            "be enabled with Token-based Authentication) and token_id and token_secret (an access token of "
+            "the same account: sandbox tokens differ from production) and that the account id matches. Also "
+            "check the machine's clock, and that the token's role has the Log in using Access Tokens "
+            "permission. If it happens only under load, the account's concurrency limit is the cause."
+        )
     return permanent(
         Code.AUTH_FAILED,
         "NetSuite did not accept the connection's credentials",
         f"NetSuite answered: {said}",
-        "Check the connection's consumer_key and consumer_secret (the integration record, which must be "
-        "enabled with Token-based Authentication) and token_id and token_secret (an access token of the "
-        "same account: sandbox tokens differ from production) and that the account id matches. Also check "
-        "the machine's clock. If it happens only under load, the account's concurrency limit is the cause.",
+        fix,
         team=Team.INTEGRATION,
         **details,
+    )
+
+
+def _permission_denied(
+    request: RequestInfo, said: str, details: dict[str, Any], auth: str = "tba"
+) -> ProblemError:
+    named = _PERMISSION_NAME.search(said)
+    if named:
+        permission = named.group("name").replace("->", ">")
+    elif request.query is not None:
+        permission = "SuiteAnalytics Workbook (and view permission on every record type the query reads)"
+    else:
+        permission = RECORD_PERMISSIONS.get(
+            (request.record_type or "").lower(), f"the {request.record_type or 'record'} permission"
+        )
+    login = "Log in using OAuth 2.0 Access Tokens" if auth == "oauth2" else "Log in using Access Tokens"
+    holder = "the role mapped to the OAuth 2.0 certificate" if auth == "oauth2" else "the access token's role"
+    return permanent(
+        Code.PERMISSION_DENIED,
+        f"NetSuite refused the {request.action}",
+        f"the role behind the credentials may not do this: {said}",
+        f"Give {holder} the permission {permission} (level high enough for the {request.action}), plus "
+        f"Setup > REST Web Services and {login}, in Setup > Users/Roles > Manage Roles; or use a role that "
+        "has them.",
+        team=Team.INTEGRATION,
+        **details | {"permission": permission},
     )
 
 
@@ -337,12 +489,82 @@ def _invalid_reference(
         value = from_text.group("value")
     field_text = field or "a reference field"
     value_text = f" {value}" if value is not None else ""
+    kind = reference_kind(field)
+    target = f"the {kind}{value_text}" if kind else f"the record{value_text}"
     return permanent(
         Code.INVALID_REFERENCE,
         f"NetSuite refused the {request.action}: {field_text} points at nothing",
-        f"NetSuite has no record{value_text} for {field_text}: {said}",
-        f"Create it in NetSuite or correct the mapping that produces {field_text}{value_text}.",
-        **details | {"field": field or None, "value": value},
+        f"NetSuite has no record{value_text} for {field_text} ({target} does not exist): {said}",
+        f"Create it in NetSuite or correct the mapping that produces {field_text}{value_text}"
+        + (
+            f": {target} must exist in this NetSuite account (sandbox and production ids differ)."
+            if kind
+            else "."
+        ),
+        **details | {"field": field or None, "value": value, "missing": kind},
+    )
+
+
+def reference_kind(field: str | None) -> str | None:
+    """What a reference field names (customer, item, ...), from the last segment of its JSON path."""
+    if not field:
+        return None
+    last = re.sub(r"\[\d+\]", "", field).rsplit(".", 1)[-1].lower()
+    return REFERENCE_KINDS.get(last)
+
+
+def problem_from_token_response(response: httpx.Response, token_url: str) -> ProblemError:
+    """The Problem for a failed OAuth 2.0 token request (RFC 6749 error body, or anything else)."""
+    status = response.status_code
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    description = body.get("error_description") if isinstance(body, dict) else None
+    said = " - ".join(str(p) for p in (error, description) if p) or f"HTTP {status}"
+    details: dict[str, Any] = {"method": "POST", "path": urlsplit(token_url).path, "status": status}
+    if error:
+        details["oauth_error"] = error
+    elif response.content:
+        details["response_snippet"] = response.text[:_SNIPPET]
+    what = "NetSuite did not issue an OAuth 2.0 access token"
+    if status == 429:
+        return transient(
+            Code.RATE_LIMITED,
+            what,
+            f"too many requests: {said}",
+            "Nothing to do if it passes: Ledgerlink retries after the wait.",
+            retry_after=parse_retry_after(response.headers.get("Retry-After"), 0.0),
+            **details,
+        )
+    if status >= 500:
+        return transient(
+            Code.REMOTE_UNAVAILABLE,
+            what,
+            f"NetSuite's token endpoint answered HTTP {status}: {said}",
+            "Nothing to do if it passes: Ledgerlink retries with backoff. If it persists, check "
+            "status.netsuite.com and the account's scheduled maintenance.",
+            **details,
+        )
+    fixes = {
+        "invalid_client": "Check the connection's client_id: it is the integration record's client id "
+        "(shown once when the record was saved) and the record must be enabled with the Client Credentials "
+        "(Machine to Machine) grant.",
+        "invalid_scope": "Check the connection's scopes (rest_webservices, restlets, suite_analytics) "
+        "against the scopes ticked on the integration record.",
+        "unsupported_grant_type": "Enable the Client Credentials (Machine to Machine) grant on the "
+        "integration record.",
+    }
+    fix = fixes.get(
+        str(error),
+        "Check the connection's certificate_id (from Setup > Integration > Manage Authentication > OAuth 2.0 "
+        "Client Credentials (M2M) Setup), that private_key_file holds the private key of that certificate "
+        "and jwt_algorithm matches it (PS256/384/512 for RSA 3072/4096, ES256/384/512 for EC), that the "
+        "mapping is not revoked or expired, and the machine's clock.",
+    )
+    return permanent(
+        Code.AUTH_FAILED, what, f"NetSuite answered: {said}", fix, team=Team.INTEGRATION, **details
     )
 
 

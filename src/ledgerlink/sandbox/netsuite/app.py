@@ -39,7 +39,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ledgerlink.sandbox.netsuite import rules, storage, suiteql
+from ledgerlink.sandbox.netsuite import routes as record_routes
+from ledgerlink.sandbox.netsuite import rules, services, storage, suiteql
 from ledgerlink.sandbox.netsuite.auth import TokenVerifier
 from ledgerlink.sandbox.netsuite.errors import NetSuiteError, nonexistent_id
 from ledgerlink.sandbox.netsuite.faults import FaultList
@@ -93,6 +94,9 @@ async def _handle(request: Request) -> Response:
     body = await request.body()
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
+        early = services.before_auth(state, request, headers, body, _dispatch)
+        if early is not None:
+            return early
         state.verifier.verify(request.method, str(request.url), headers, body)
         return _dispatch(state, request, headers, body)
     except NetSuiteError as error:
@@ -102,10 +106,18 @@ async def _handle(request: Request) -> Response:
 def _dispatch(state: SandboxState, request: Request, headers: dict[str, str], body: bytes) -> Response:
     path = request.url.path
     base = str(request.base_url).rstrip("/")
+    routed = services.route(state, request, headers, body, _dispatch)
+    if routed is not None:
+        return routed
     if path.rstrip("/") == SUITEQL_PATH:
         if request.method != "POST":
             raise _method_not_allowed(request.method)
         return _suiteql(state, request, headers, body, base)
+    extra = record_routes.route(
+        state.store, request.method, path, dict(request.query_params), headers, body, base
+    )
+    if extra is not None:  # !transform and the metadata catalog
+        return extra
     match = _RECORD_ROUTE.fullmatch(path)
     if match is None:
         raise NetSuiteError(404, "NONEXISTENT_ID", f"The requested resource {path} does not exist.")

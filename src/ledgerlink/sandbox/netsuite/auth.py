@@ -1,4 +1,9 @@
-"""Token-based authentication (OAuth 1.0a, HMAC-SHA256), checked on every request as NetSuite does.
+"""Authentication checked on every request as NetSuite does: TBA (OAuth 1.0a) or OAuth 2.0 bearer tokens.
+
+``Authorization: Bearer <access token>`` is checked by
+:class:`~ledgerlink.sandbox.netsuite.oauth2.OAuth2Server` (tokens from the OAuth 2.0 client credentials
+flow; scope ``rest_webservices`` for REST web services,
+``restlets`` for RESTlets). Everything else must be token-based authentication:
 
 NetSuite signs the RFC 5849 base string built from the method, the URL the client actually used (scheme,
 host *and port*, path), the query parameters, form-encoded body parameters and every ``oauth_*`` header
@@ -25,6 +30,7 @@ from urllib.parse import urlsplit
 from oauthlib.oauth1.rfc5849 import signature, utils
 
 from ledgerlink.sandbox.netsuite.errors import NetSuiteError, invalid_login
+from ledgerlink.sandbox.netsuite.oauth2 import OAuth2Server, required_scope
 from ledgerlink.sandbox.netsuite.settings import NetSuiteSandboxSettings
 
 _REQUIRED = (
@@ -65,6 +71,7 @@ class TokenVerifier:
     def __init__(self, settings: NetSuiteSandboxSettings) -> None:
         self.settings = settings
         self.nonces = NonceCache(settings.timestamp_tolerance_seconds)
+        self.oauth2 = OAuth2Server(settings)
 
     def verify(
         self, method: str, url: str, headers: dict[str, str], body: bytes, now: float | None = None
@@ -72,6 +79,9 @@ class TokenVerifier:
         """Raise :class:`NetSuiteError` (401) unless the request is signed with the account's token."""
         now = time.time() if now is None else now
         header = headers.get("authorization", "")
+        if header[:7].lower() == "bearer ":
+            self.oauth2.verify_bearer(header[7:].strip(), required_scope(urlsplit(url).path), now)
+            return
         if not header[:6].lower() == "oauth ":
             raise invalid_login()
         try:

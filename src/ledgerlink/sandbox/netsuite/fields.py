@@ -139,3 +139,153 @@ REFERENCE_BODY = frozenset(
 )
 
 CUSTOM_PREFIXES = ("custbody", "custcol", "custentity", "custitem", "custrecord")
+
+# --- further record types (REST API Browser 2026.1 via the DERIVED key-records file; "selected" lists are
+# the fields the emulator understands, not NetSuite's complete lists) ------------------------------------
+
+ITEM_FULFILLMENT_BODY = frozenset(
+    """
+    createdDate createdFrom createdFromShipGroup customForm department entity exchangeRate externalId
+    handlingCost id item lastModifiedDate links location memo orderId orderType package packageFedex
+    packageUps packageUsps packedDate pickedDate postingPeriod requestedBy returnShippingAddress shipAddress
+    shipAddressList shipCarrier shipCompany shipCountry shipIsResidential shipMethod shipOverride shipPhone
+    shipStatus shipmentDetails shipmentPackage shippedDate shippingAddress status subsidiary tranDate tranId
+    refName
+    """.split()
+)
+ITEM_FULFILLMENT_ITEM_LINE = frozenset(
+    """
+    amount binNumbers class consigned consignmentConsumed createPo createdPo currency department description
+    displayName excludeFromRateRequest expirationDate inventoryDetail isCatchWeightItem isConsignmentItem
+    item itemFxAmount itemName itemReceive itemSubtype itemType itemUnitPrice itemUpc jobName kitMemberOf
+    line lineEntity links location onHand options orderDoc orderLine primaryToSecondaryUnitConversionRate
+    quantity quantityRemaining quantityRemainingDisplay rate refName secondaryQuantity
+    secondaryUnitConversionRate secondaryUnits secondaryUnitsList serialNumbers units unitsDisplay
+    """.split()
+)
+PACKAGE_LINE = frozenset(
+    """
+    links packageCartonNumber packageDescr packageDetails packageTrackingNumber packageTrackingNumberReturn
+    packageWeight refName
+    """.split()
+)
+PACKAGE_UPS_LINE = frozenset(
+    """
+    packageTrackingNumberUps packageWeightUps packageDescrUps packageCartonNumberUps packageLengthUps
+    packageWidthUps packageHeightUps packagingUps insuredValueUps codAmountUps codMethodUps deliveryConfUps
+    additionalHandlingUps reference1Ups links refName
+    """.split()
+)
+PACKAGE_FEDEX_LINE = frozenset(
+    """
+    packageTrackingNumberFedEx packageWeightFedEx packageCartonNumberFedEx packageLengthFedEx
+    packageWidthFedEx packageHeightFedEx packagingFedEx insuredValueFedEx useInsuredValueFedEx codAmountFedEx
+    useCodFedEx signatureOptionsFedEx reference1FedEx links refName
+    """.split()
+)
+CUSTOMER_DEPOSIT_BODY = frozenset(
+    """
+    account accountingBookDetail appliedRules cardSwipe cardholderAuthentication checkNumber class cleared
+    clearedDate createdDate currency customForm customer customerPaymentAuthorization debitKsn debitPinBlock
+    deletionReason deletionReasonMemo department depositSufficient dynamicDescriptor exchangeRate
+    excludeFromGLNumbering externalId handlingMode id inputReferenceCode integrationId lastModifiedDate links
+    location memo nexus outputAuthCode outputReferenceCode payment paymentCardCsc paymentDeviceId
+    paymentInstrumentLimit paymentOperation paymentOption paymentProcessingProfile postingPeriod prevDate
+    primaryBookBaseCurrency refName refundedAmountTotalBox salesOrder salesOrderRequiredDepositDue
+    salesOrderUnpaidAmount status subsidiary toBeEmailed total tranDate tranId transactionNumber
+    transactionToRefund undepFunds paymentMethod
+    """.split()
+)
+JOURNAL_ENTRY_BODY = frozenset(
+    """
+    accountingBook accountingBookDetail appliedRules approvalStatus approved batch class createdDate
+    createdFrom currency customForm deletionReason deletionReasonMemo department exchangeRate
+    excludeFromGLNumbering externalId id isBookSpecific isReversal lastModifiedDate line links location memo
+    nextApprover nexus parentExpenseAlloc postingPeriod primaryBookBaseCurrency refName reversalDate
+    reversalDefer reversalEntry subsidiary subsidiaryTaxRegNum taxDetailsOverride taxPointDate
+    taxPointDateOverride taxRegOverride toSubsidiary tranDate tranId transactionNumber void total
+    """.split()
+)
+JOURNAL_LINE = frozenset(
+    """
+    account amortizationType baseGrossAmt class cleared clearedDate credit creditTax debit debitTax department
+    eliminate endDate entity giftCertCode grossAmt item line lineCreatedDate lineLastModifiedDate lineTaxCode
+    lineTaxRate links location memo refName residual revenueRecognitionRule schedule scheduleNum scheduleType
+    startDate tax1Acct tax1Amt taxAccount taxBasis taxCode taxRate1 totalAmount
+    """.split()
+)
+KIT_MEMBER_LINE = frozenset(
+    """
+    dropShipMember id item lineNumber links memberDescr memberUnit quantity refName taxCode taxRate
+    taxSchedule
+    """.split()
+)
+# The inventoryItem ``locations`` sublist has 72 properties; these are the ones the emulator keeps.
+LOCATIONS_LINE = frozenset(
+    """
+    links location locationId quantityAvailable quantityBackOrdered quantityCommitted quantityOnHand
+    quantityOnOrder reorderPoint preferredStockLevel averageCostMli cost refName
+    """.split()
+)
+CONTACT_ROLES_LINE = frozenset({"contact", "role", "email", "giveAccess", "links", "refName", "id"})
+CONTACT_BODY = frozenset(
+    """
+    company email entityId externalId firstName id isInactive lastModifiedDate lastName links middleName
+    mobilePhone phone refName salutation subsidiary title contactRole
+    """.split()
+)
+# customerPayment (REST API Browser names; the emulator keeps this selection).
+CUSTOMER_PAYMENT_BODY = frozenset(
+    """
+    account apply applied autoApply createdDate currency customer exchangeRate externalId id
+    lastModifiedDate links memo payment paymentMethod paymentOption pending refName status subsidiary
+    total tranDate tranId unapplied
+    """.split()
+)
+PAYMENT_APPLY_LINE = frozenset({"amount", "apply", "doc", "due", "line", "links", "refName", "total", "type"})
+SALES_LINE_EXTRA = frozenset({"orderLine", "orderDoc", "itemReceive", "quantityRemaining"})
+ITEM_EXTRA = frozenset({"member", "rate", "isTaxable", "giftCertificateAmount", "displayName"})
+REFERENCE_EXTRA = frozenset(
+    """
+    acctName acctNumber acctType code daysUntilNetDue discount discountPct isOnline rate description
+    """.split()
+)
+
+_BODY_BY_TYPE: dict[str, frozenset[str]] = {
+    "itemFulfillment": ITEM_FULFILLMENT_BODY,
+    "customerDeposit": CUSTOMER_DEPOSIT_BODY,
+    "journalEntry": JOURNAL_ENTRY_BODY,
+    "contact": CONTACT_BODY,
+    "customerPayment": CUSTOMER_PAYMENT_BODY,
+}
+_BODY_BY_FAMILY: dict[str, frozenset[str]] = {
+    "transaction": SALES_ORDER_BODY | {"paymentMethod", "handlingCost"},
+    "customer": CUSTOMER_BODY,
+    "item": ITEM_BODY | ITEM_EXTRA,
+}
+_LINES: dict[tuple[str | None, str], frozenset[str]] = {
+    ("itemFulfillment", "item"): ITEM_FULFILLMENT_ITEM_LINE,
+    ("itemFulfillment", "package"): PACKAGE_LINE,
+    ("itemFulfillment", "packageUps"): PACKAGE_UPS_LINE,
+    ("itemFulfillment", "packageFedex"): PACKAGE_FEDEX_LINE,
+    (None, "item"): SALES_ORDER_ITEM_LINE | SALES_LINE_EXTRA,
+    (None, "addressBook"): ADDRESS_BOOK_LINE,
+    (None, "contactRoles"): CONTACT_ROLES_LINE,
+    (None, "apply"): PAYMENT_APPLY_LINE,
+    (None, "price"): PRICE_LINE,
+    (None, "line"): JOURNAL_LINE,
+    (None, "member"): KIT_MEMBER_LINE,
+    (None, "locations"): LOCATIONS_LINE,
+}
+
+
+def body_fields(type_name: str, family: str) -> frozenset[str]:
+    """Body field names a record type accepts under ``X-NetSuite-PropertyNameValidation: Error``."""
+    if type_name in _BODY_BY_TYPE:
+        return _BODY_BY_TYPE[type_name]
+    return _BODY_BY_FAMILY.get(family, REFERENCE_BODY | REFERENCE_EXTRA)
+
+
+def line_fields(type_name: str, sublist: str) -> frozenset[str]:
+    """Field names a sublist line accepts; unknown sublists accept none (only custom fields)."""
+    return _LINES.get((type_name, sublist)) or _LINES.get((None, sublist), frozenset())

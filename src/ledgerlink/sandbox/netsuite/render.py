@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any
 
 from ledgerlink.sandbox.netsuite import storage
-from ledgerlink.sandbox.netsuite.types import RecordType, family_of_target
+from ledgerlink.sandbox.netsuite.types import TRANSACTION_LABELS, RecordType, family_of_target
 
 RECORD_PATH = "/services/rest/record/v1"
 
@@ -29,6 +29,8 @@ def ref_name(record: storage.StoredRecord) -> str:
     """The display name NetSuite puts in ``refName`` for a reference to ``record``."""
     data = record.data
     family = record.type.family
+    if family == "contact":
+        return f"{data.get('firstName', '')} {data.get('lastName', '')}".strip() or str(record.id)
     if family == "customer":
         name = (
             data.get("companyName")
@@ -39,8 +41,12 @@ def ref_name(record: storage.StoredRecord) -> str:
     if family == "item":
         return str(data.get("itemId", record.id))
     if family == "transaction":
-        label = "Sales Order" if record.type.name == "salesOrder" else "Cash Sale"
+        label = TRANSACTION_LABELS.get(record.type.name, record.type.name)
         return f"{label} #{data.get('tranId', record.id)}"
+    if family == "account":
+        return " ".join(str(part) for part in (data.get("acctNumber"), data.get("acctName")) if part)
+    if family == "promotioncode":
+        return str(data.get("code", record.id))
     return str(data.get("name", record.id))
 
 
@@ -102,8 +108,10 @@ class Renderer:
 
     def sublist(self, rtype: RecordType, href: str, name: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
         items = []
-        for line in lines:
-            key = line.get("line") if name == "item" else line.get("id")
+        for number, line in enumerate(lines, start=1):
+            key = line.get("line") if name in ("item", "line") else line.get("id")
+            if key in (None, ""):
+                key = line.get("lineNumber") or number
             line_href = f"{href}/{name}/{key}"
             rendered: dict[str, Any] = {"links": self_link(line_href)}
             for field, value in line.items():

@@ -63,6 +63,13 @@ SUITEQL_TABLES: dict[str, dict[str, str]] = {
         "subsidiary": "INTEGER",
         "memo": "TEXT",
         "isclosed": "TEXT",
+        "quantityshiprecv": "NUMERIC",
+        "quantitybilled": "NUMERIC",
+        "createdfrom": "INTEGER",
+        "entity": "INTEGER",
+        "expenseaccount": "INTEGER",
+        "debitforeignamount": "NUMERIC",
+        "creditforeignamount": "NUMERIC",
     },
     "customer": {
         "id": "INTEGER",
@@ -79,6 +86,10 @@ SUITEQL_TABLES: dict[str, dict[str, str]] = {
         "lastmodifieddate": "TEXT",
         "datecreated": "TEXT",
         "isinactive": "TEXT",
+        "pricelevel": "INTEGER",
+        "terms": "INTEGER",
+        "taxable": "TEXT",
+        "parent": "INTEGER",
     },
     "item": {
         "id": "INTEGER",
@@ -92,6 +103,9 @@ SUITEQL_TABLES: dict[str, dict[str, str]] = {
         "upccode": "TEXT",
         "lastmodifieddate": "TEXT",
         "createddate": "TEXT",
+        "parent": "INTEGER",
+        "matrixtype": "TEXT",
+        "totalquantityonhand": "NUMERIC",
     },
     "currency": {
         "id": "INTEGER",
@@ -119,6 +133,84 @@ SUITEQL_TABLES: dict[str, dict[str, str]] = {
         "externalid": "TEXT",
     },
     "paymentmethod": {"id": "INTEGER", "name": "TEXT", "isinactive": "TEXT", "externalid": "TEXT"},
+    "contact": {
+        "id": "INTEGER",
+        "entityid": "TEXT",
+        "firstname": "TEXT",
+        "lastname": "TEXT",
+        "email": "TEXT",
+        "phone": "TEXT",
+        "company": "INTEGER",
+        "subsidiary": "INTEGER",
+        "isinactive": "TEXT",
+        "externalid": "TEXT",
+        "lastmodifieddate": "TEXT",
+    },
+    "pricelevel": {
+        "id": "INTEGER",
+        "name": "TEXT",
+        "discountpct": "NUMERIC",
+        "isonline": "TEXT",
+        "isinactive": "TEXT",
+        "externalid": "TEXT",
+    },
+    "term": {
+        "id": "INTEGER",
+        "name": "TEXT",
+        "daysuntilnetdue": "INTEGER",
+        "isinactive": "TEXT",
+        "externalid": "TEXT",
+    },
+    "account": {
+        "id": "INTEGER",
+        "acctnumber": "TEXT",
+        "accountsearchdisplayname": "TEXT",
+        "accttype": "TEXT",
+        "isinactive": "TEXT",
+        "externalid": "TEXT",
+    },
+    "promotioncode": {
+        "id": "INTEGER",
+        "code": "TEXT",
+        "name": "TEXT",
+        "discount": "INTEGER",
+        "rate": "TEXT",
+        "isinactive": "TEXT",
+        "externalid": "TEXT",
+    },
+    # Item sublists as SuiteQL shows them: the pricing matrix and the per-location balances.
+    "pricing": {
+        "item": "INTEGER",
+        "pricelevel": "INTEGER",
+        "currency": "INTEGER",
+        "quantity": "NUMERIC",
+        "unitprice": "NUMERIC",
+    },
+    # Kit and assembly members (the item record's ``member`` sublist).
+    "itemmember": {
+        "parentitem": "INTEGER",
+        "item": "INTEGER",
+        "quantity": "NUMERIC",
+        "linenumber": "INTEGER",
+    },
+    "inventoryitemlocations": {
+        "item": "INTEGER",
+        "location": "INTEGER",
+        "quantityonhand": "NUMERIC",
+        "quantityavailable": "NUMERIC",
+        "quantitycommitted": "NUMERIC",
+        "quantityonorder": "NUMERIC",
+        "quantitybackordered": "NUMERIC",
+        "reorderpoint": "NUMERIC",
+        "preferredstocklevel": "NUMERIC",
+    },
+}
+# Tables without an id column of their own: rows hang off a record. table -> (column, record family).
+CHILD_TABLES: dict[str, tuple[str, str]] = {
+    "transactionline": ("transaction", "transaction"),
+    "pricing": ("item", "item"),
+    "inventoryitemlocations": ("item", "item"),
+    "itemmember": ("parentitem", "item"),
 }
 DATE_COLUMNS = frozenset({"trandate", "lastmodifieddate", "createddate", "datecreated"})
 
@@ -138,11 +230,10 @@ def _suiteql_ddl() -> str:
     for table, columns in SUITEQL_TABLES.items():
         cols = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
         parts.append(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols});')
-    parts.append(
-        'CREATE INDEX IF NOT EXISTS transactionline_transaction ON "transactionline" ("transaction");'
-    )
+    for table, (column, _) in CHILD_TABLES.items():
+        parts.append(f'CREATE INDEX IF NOT EXISTS "{table}_{column}" ON "{table}" ("{column}");')
     for table in SUITEQL_TABLES:
-        if table != "transactionline":
+        if table not in CHILD_TABLES:
             parts.append(f'CREATE UNIQUE INDEX IF NOT EXISTS "{table}_id" ON "{table}" ("id");')
     return "\n".join(parts)
 
@@ -162,6 +253,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as conn:
             conn.executescript(_SCHEMA + _suiteql_ddl())
+            _add_missing_columns(conn)
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -193,6 +285,15 @@ class Store:
             conn.execute("COMMIT")
         finally:
             conn.close()
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """State files written by an older emulator lack newer SuiteQL columns: add them (empty)."""
+    for table, columns in SUITEQL_TABLES.items():
+        present = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        for name, kind in columns.items():
+            if name not in present:
+                conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
 
 
 def next_value(conn: sqlite3.Connection, name: str, start: int = 1) -> int:
@@ -239,8 +340,16 @@ def list_ids(conn: sqlite3.Connection, rtype: RecordType, limit: int, offset: in
     return [int(r["id"]) for r in rows], int(total)
 
 
-def save(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: dict[str, Any]) -> None:
-    """Insert or replace the record's JSON and its SuiteQL rows."""
+def save(
+    conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: dict[str, Any], *, effects: bool = True
+) -> None:
+    """Insert or replace the record's JSON and its SuiteQL rows.
+
+    With ``effects`` (the default) the save also does what NetSuite does to other records when this one
+    changes (see :func:`ledgerlink.sandbox.netsuite.transforms.after_save`): a fulfilment or invoice moves
+    its sales order's quantities and status, a sales order commits stock.
+    """
+    previous = load(conn, rtype.family, record_id) if effects else None
     conn.execute(
         "INSERT INTO ns_record (family, id, type, externalid, data) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(family, id) DO UPDATE SET type = excluded.type, externalid = excluded.externalid, "
@@ -254,13 +363,23 @@ def save(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: dict
         ),
     )
     _project(conn, rtype, record_id, data)
+    if effects:
+        from ledgerlink.sandbox.netsuite import transforms  # a cycle: transforms imports this module
+
+        transforms.after_save(conn, rtype, record_id, data, None if previous is None else previous.data)
 
 
 def remove(conn: sqlite3.Connection, rtype: RecordType, record_id: int) -> None:
+    previous = load(conn, rtype.family, record_id)
     conn.execute("DELETE FROM ns_record WHERE family = ? AND id = ?", (rtype.family, record_id))
     conn.execute(f'DELETE FROM "{rtype.family}" WHERE id = ?', (record_id,))
-    if rtype.family == "transaction":
-        conn.execute('DELETE FROM "transactionline" WHERE "transaction" = ?', (record_id,))
+    for table, (column, family) in CHILD_TABLES.items():
+        if family == rtype.family:
+            conn.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', (record_id,))
+    if previous is not None:
+        from ledgerlink.sandbox.netsuite import transforms
+
+        transforms.after_remove(conn, rtype, record_id, previous.data)
 
 
 def _json_default(value: object) -> object:
@@ -317,7 +436,7 @@ def _project(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: 
             "email": data.get("email"),
         }
         conn.execute('DELETE FROM "transactionline" WHERE "transaction" = ?', (record_id,))
-        _project_lines(conn, record_id, data)
+        _project_lines(conn, rtype, record_id, data)
     elif family == "customer":
         row = {
             "id": record_id,
@@ -334,6 +453,10 @@ def _project(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: 
             "lastmodifieddate": sql_datetime(data.get("lastModifiedDate")),
             "datecreated": sql_datetime(data.get("dateCreated")),
             "isinactive": _bool(data, "isInactive"),
+            "pricelevel": _ref(data, "priceLevel"),
+            "terms": _ref(data, "terms"),
+            "taxable": _bool(data, "taxable"),
+            "parent": _ref(data, "parent"),
         }
     elif family == "item":
         row = {
@@ -348,7 +471,11 @@ def _project(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: 
             "upccode": data.get("upcCode"),
             "lastmodifieddate": sql_datetime(data.get("lastModifiedDate")),
             "createddate": sql_datetime(data.get("createdDate")),
+            "parent": _ref(data, "parent"),
+            "matrixtype": _enum_id(data.get("matrixType")),
+            "totalquantityonhand": _total_on_hand(data),
         }
+        _project_item_sublists(conn, record_id, data)
     elif family == "currency":
         row = {
             "id": record_id,
@@ -377,6 +504,56 @@ def _project(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: 
             "isinactive": _bool(data, "isInactive"),
             "externalid": data.get("externalId"),
         }
+    elif family == "contact":
+        row = {
+            "id": record_id,
+            "entityid": data.get("entityId"),
+            "firstname": data.get("firstName"),
+            "lastname": data.get("lastName"),
+            "email": data.get("email"),
+            "phone": data.get("phone"),
+            "company": _ref(data, "company"),
+            "subsidiary": _ref(data, "subsidiary"),
+            "isinactive": _bool(data, "isInactive"),
+            "externalid": data.get("externalId"),
+            "lastmodifieddate": sql_datetime(data.get("lastModifiedDate")),
+        }
+    elif family == "pricelevel":
+        row = {
+            "id": record_id,
+            "name": data.get("name"),
+            "discountpct": data.get("discountPct"),
+            "isonline": _bool(data, "isOnline"),
+            "isinactive": _bool(data, "isInactive"),
+            "externalid": data.get("externalId"),
+        }
+    elif family == "term":
+        row = {
+            "id": record_id,
+            "name": data.get("name"),
+            "daysuntilnetdue": data.get("daysUntilNetDue"),
+            "isinactive": _bool(data, "isInactive"),
+            "externalid": data.get("externalId"),
+        }
+    elif family == "account":
+        row = {
+            "id": record_id,
+            "acctnumber": data.get("acctNumber"),
+            "accountsearchdisplayname": data.get("acctName"),
+            "accttype": _enum_id(data.get("acctType")),
+            "isinactive": _bool(data, "isInactive"),
+            "externalid": data.get("externalId"),
+        }
+    elif family == "promotioncode":
+        row = {
+            "id": record_id,
+            "code": data.get("code"),
+            "name": data.get("name") or data.get("code"),
+            "discount": _ref(data, "discount"),
+            "rate": None if data.get("rate") is None else str(data.get("rate")),
+            "isinactive": _bool(data, "isInactive"),
+            "externalid": data.get("externalId"),
+        }
     else:
         row = {
             "id": record_id,
@@ -385,6 +562,72 @@ def _project(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: 
             "externalid": data.get("externalId"),
         }
     _replace_row(conn, family, row)
+
+
+def _enum_id(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value
+
+
+def _lines(data: dict[str, Any], sublist: str) -> list[dict[str, Any]]:
+    value = data.get(sublist)
+    return list(value.get("items", [])) if isinstance(value, dict) else []
+
+
+def _total_on_hand(data: dict[str, Any]) -> Any:
+    lines = _lines(data, "locations")
+    if not lines:
+        return None
+    return sum(Decimal(str(line.get("quantityOnHand") or 0)) for line in lines)
+
+
+def _project_item_sublists(conn: sqlite3.Connection, item_id: int, data: dict[str, Any]) -> None:
+    """``pricing`` rows from the price sublist, ``inventoryitemlocations`` rows from ``locations``."""
+    conn.execute('DELETE FROM "pricing" WHERE item = ?', (item_id,))
+    conn.execute('DELETE FROM "inventoryitemlocations" WHERE item = ?', (item_id,))
+    conn.execute('DELETE FROM "itemmember" WHERE parentitem = ?', (item_id,))
+    for number, line in enumerate(_lines(data, "member"), start=1):
+        conn.execute(
+            'INSERT INTO "itemmember" (parentitem, item, quantity, linenumber) VALUES (?, ?, ?, ?)',
+            (item_id, _ref(line, "item"), _sql_value(line.get("quantity")), line.get("lineNumber") or number),
+        )
+    for line in _lines(data, "price"):
+        if line.get("price") is None:
+            continue
+        quantity = line.get("quantity")
+        if isinstance(quantity, dict):
+            quantity = quantity.get("value")
+        conn.execute(
+            'INSERT INTO "pricing" (item, pricelevel, currency, quantity, unitprice) VALUES (?, ?, ?, ?, ?)',
+            (
+                item_id,
+                _ref(line, "priceLevel"),
+                _ref(line, "currencyPage"),
+                _sql_value(quantity if quantity is not None else 0),
+                _sql_value(line["price"]),
+            ),
+        )
+    for line in _lines(data, "locations"):
+        conn.execute(
+            'INSERT INTO "inventoryitemlocations" (item, location, quantityonhand, quantityavailable, '
+            "quantitycommitted, quantityonorder, quantitybackordered, reorderpoint, preferredstocklevel) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item_id,
+                _ref(line, "location"),
+                *(
+                    _sql_value(line.get(name))
+                    for name in (
+                        "quantityOnHand",
+                        "quantityAvailable",
+                        "quantityCommitted",
+                        "quantityOnOrder",
+                        "quantityBackOrdered",
+                        "reorderPoint",
+                        "preferredStockLevel",
+                    )
+                ),
+            ),
+        )
 
 
 def _replace_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
@@ -400,13 +643,20 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
-def _project_lines(conn: sqlite3.Connection, transaction_id: int, data: dict[str, Any]) -> None:
-    """Main line (id 0, no item) plus one row per item line, signed as NetSuite stores sales lines.
+# Sales documents keep item lines as negative quantities/amounts (credits to income); returns and credits,
+# which reverse a sale, keep them positive; a fulfilment's lines are negative quantities (stock leaving).
+_NEGATIVE_LINES = frozenset({"SalesOrd", "CashSale", "CustInvc", "Estimate", "ItemShip"})
 
-    On sales transactions NetSuite's ``transactionline`` keeps item quantities and amounts as negative
-    numbers (credits to income); the main line carries the transaction total. Rates stay as entered.
-    """
+
+def _project_lines(
+    conn: sqlite3.Connection, rtype: RecordType, transaction_id: int, data: dict[str, Any]
+) -> None:
+    """Main line (id 0, no item) plus one row per item (or journal) line, signed as NetSuite stores them."""
     subsidiary = _ref(data, "subsidiary")
+    sign = -1 if rtype.code in _NEGATIVE_LINES else 1
+    entity = _ref(data, "entity") or _ref(data, "customer")
+    created_from = _ref(data, "createdFrom") or _ref(data, "salesOrder")
+    total = data.get("total") if data.get("total") is not None else data.get("payment")
     _replace_line(
         conn,
         {
@@ -418,17 +668,19 @@ def _project_lines(conn: sqlite3.Connection, transaction_id: int, data: dict[str
             "itemtype": None,
             "quantity": None,
             "rate": None,
-            "netamount": data.get("total"),
-            "foreignamount": data.get("total"),
+            "netamount": total,
+            "foreignamount": total,
             "mainline": "T",
             "taxline": "F",
             "location": _ref(data, "location"),
             "subsidiary": subsidiary,
             "memo": data.get("memo"),
             "isclosed": "F",
+            "createdfrom": created_from,
+            "entity": entity,
         },
     )
-    for line in (data.get("item") or {}).get("items", []):
+    for line in _lines(data, "item"):
         number = int(line["line"])
         amount = line.get("amount")
         quantity = line.get("quantity")
@@ -440,19 +692,45 @@ def _project_lines(conn: sqlite3.Connection, transaction_id: int, data: dict[str
                 "linesequencenumber": number,
                 "uniquekey": transaction_id * 1000 + number,
                 "item": _ref(line, "item"),
-                "itemtype": line.get("itemType", {}).get("id")
-                if isinstance(line.get("itemType"), dict)
-                else None,
-                "quantity": None if quantity is None else -quantity,
+                "itemtype": _enum_id(line.get("itemType")),
+                "quantity": None if quantity is None else sign * quantity,
                 "rate": line.get("rate"),
-                "netamount": None if amount is None else -amount,
-                "foreignamount": None if amount is None else -amount,
+                "netamount": None if amount is None else sign * amount,
+                "foreignamount": None if amount is None else sign * amount,
                 "mainline": "F",
                 "taxline": "F",
                 "location": _ref(line, "location") or _ref(data, "location"),
                 "subsidiary": subsidiary,
                 "memo": line.get("description"),
                 "isclosed": _bool(line, "isClosed"),
+                "quantityshiprecv": line.get("quantityFulfilled"),
+                "quantitybilled": line.get("quantityBilled"),
+                "createdfrom": created_from,
+                "entity": entity,
+            },
+        )
+    for line in _lines(data, "line"):
+        number = int(line["line"])
+        debit, credit = line.get("debit"), line.get("credit")
+        _replace_line(
+            conn,
+            {
+                "transaction": transaction_id,
+                "id": number,
+                "linesequencenumber": number,
+                "uniquekey": transaction_id * 1000 + number,
+                "mainline": "F",
+                "taxline": "F",
+                "subsidiary": subsidiary,
+                "memo": line.get("memo"),
+                "isclosed": "F",
+                "entity": _ref(line, "entity"),
+                "expenseaccount": _ref(line, "account"),
+                "debitforeignamount": debit,
+                "creditforeignamount": credit,
+                "netamount": (debit or 0) - (credit or 0),
+                "foreignamount": (debit or 0) - (credit or 0),
+                "location": _ref(line, "location"),
             },
         )
 

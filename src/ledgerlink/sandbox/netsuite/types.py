@@ -35,8 +35,30 @@ TRANSACTION_REFERENCES = {
     "paymentMethod": "paymentMethod",
     "paymentOption": "paymentMethod",
 }
-TRANSACTION_LINE_REFERENCES = {"item": "item", "location": "location"}
-ITEM_REFERENCES = {"location": "location", "parent": "item"}
+TRANSACTION_LINE_REFERENCES = {
+    "item": "item",
+    "location": "location",
+    "price": "priceLevel",
+    "taxCode": "salesTaxItem",
+    "account": "account",
+    "entity": "customer",
+}
+SALES_REFERENCES = {
+    **TRANSACTION_REFERENCES,
+    "createdFrom": "transaction",
+    "terms": "term",
+    "taxItem": "salesTaxItem",
+    "promoCode": "promotionCode",
+    "account": "account",
+    "estimate": "estimate",
+}
+ITEM_REFERENCES = {"location": "location", "parent": "item", "taxSchedule": "salesTaxItem"}
+ITEM_LINE_REFERENCES = {
+    "priceLevel": "priceLevel",
+    "currencyPage": "currency",
+    "location": "location",
+    "item": "item",
+}
 ITEM_MULTI_REFERENCES = {"subsidiary": "subsidiary"}  # items may belong to several subsidiaries
 
 _TYPES = [
@@ -46,7 +68,7 @@ _TYPES = [
         "SalesOrd",
         frozenset({"item"}),
         frozenset({"billingAddress", "shippingAddress"}),
-        TRANSACTION_REFERENCES,
+        SALES_REFERENCES,
         TRANSACTION_LINE_REFERENCES,
         (("entity", "Customer"),),
     ),
@@ -56,25 +78,108 @@ _TYPES = [
         "CashSale",
         frozenset({"item"}),
         frozenset({"billingAddress", "shippingAddress"}),
-        TRANSACTION_REFERENCES,
+        SALES_REFERENCES,
         TRANSACTION_LINE_REFERENCES,
         (("entity", "Customer"),),
+    ),
+    *(
+        RecordType(
+            name,
+            "transaction",
+            code,
+            frozenset({"item"}),
+            frozenset({"billingAddress", "shippingAddress"}),
+            SALES_REFERENCES,
+            TRANSACTION_LINE_REFERENCES,
+            (("entity", "Customer"),),
+        )
+        for name, code in (
+            ("invoice", "CustInvc"),
+            ("estimate", "Estimate"),
+            ("returnAuthorization", "RtnAuth"),
+            ("creditMemo", "CustCred"),
+            ("cashRefund", "CashRfnd"),
+        )
+    ),
+    RecordType(
+        "itemFulfillment",
+        "transaction",
+        "ItemShip",
+        frozenset({"item", "package", "packageUps", "packageFedex", "packageUsps"}),
+        frozenset({"shippingAddress"}),
+        {**TRANSACTION_REFERENCES, "createdFrom": "transaction"},
+        TRANSACTION_LINE_REFERENCES,
+        (("createdFrom", "Created From"),),
+    ),
+    RecordType(
+        "customerDeposit",
+        "transaction",
+        "CustDep",
+        frozenset(),
+        frozenset(),
+        {
+            "customer": "customer",
+            "salesOrder": "salesOrder",
+            "currency": "currency",
+            "subsidiary": "subsidiary",
+            "paymentOption": "paymentMethod",
+            "paymentMethod": "paymentMethod",
+            "account": "account",
+            "location": "location",
+        },
+        required=(("customer", "Customer"), ("payment", "Payment Amount")),
+    ),
+    RecordType(
+        "customerPayment",
+        "transaction",
+        "CustPymt",
+        frozenset({"apply"}),
+        frozenset(),
+        {
+            "customer": "customer",
+            "currency": "currency",
+            "subsidiary": "subsidiary",
+            "paymentOption": "paymentMethod",
+            "paymentMethod": "paymentMethod",
+            "account": "account",
+        },
+        {"doc": "invoice"},
+        (("customer", "Customer"), ("payment", "Payment Amount")),
+    ),
+    RecordType(
+        "journalEntry",
+        "transaction",
+        "Journal",
+        frozenset({"line"}),
+        frozenset(),
+        {"subsidiary": "subsidiary", "toSubsidiary": "subsidiary", "currency": "currency"},
+        TRANSACTION_LINE_REFERENCES,
+        (("subsidiary", "Subsidiary"),),
     ),
     RecordType(
         "customer",
         "customer",
         None,
-        frozenset({"addressBook"}),
+        frozenset({"addressBook", "contactRoles"}),
         frozenset(),
-        {"subsidiary": "subsidiary", "currency": "currency", "parent": "customer"},
+        {
+            "subsidiary": "subsidiary",
+            "currency": "currency",
+            "parent": "customer",
+            "priceLevel": "priceLevel",
+            "terms": "term",
+            "taxItem": "salesTaxItem",
+        },
+        {"contact": "contact"},
     ),
     RecordType(
         "inventoryItem",
         "item",
         "InvtPart",
-        frozenset({"price"}),
+        frozenset({"price", "locations"}),
         frozenset(),
         ITEM_REFERENCES,
+        ITEM_LINE_REFERENCES,
         required=(("itemId", "Item Name/Number"),),
         multi_references=ITEM_MULTI_REFERENCES,
     ),
@@ -85,6 +190,7 @@ _TYPES = [
         frozenset({"price"}),
         frozenset(),
         ITEM_REFERENCES,
+        ITEM_LINE_REFERENCES,
         required=(("itemId", "Item Name/Number"),),
         multi_references=ITEM_MULTI_REFERENCES,
     ),
@@ -95,6 +201,7 @@ _TYPES = [
         frozenset({"price"}),
         frozenset(),
         ITEM_REFERENCES,
+        ITEM_LINE_REFERENCES,
         required=(("itemId", "Item Name/Number"),),
         multi_references=ITEM_MULTI_REFERENCES,
     ),
@@ -105,6 +212,7 @@ _TYPES = [
         frozenset({"price"}),
         frozenset(),
         ITEM_REFERENCES,
+        ITEM_LINE_REFERENCES,
         required=(("itemId", "Item Name/Number"),),
         multi_references=ITEM_MULTI_REFERENCES,
     ),
@@ -128,6 +236,44 @@ _TYPES = [
         required=(("itemId", "Shipping Item"),),
         multi_references=ITEM_MULTI_REFERENCES,
     ),
+    *(
+        RecordType(
+            name,
+            "item",
+            code,
+            frozenset(sublists),
+            frozenset(),
+            ITEM_REFERENCES,
+            ITEM_LINE_REFERENCES,
+            required=(("itemId", label),),
+            multi_references=ITEM_MULTI_REFERENCES,
+        )
+        for name, code, sublists, label in (
+            ("assemblyItem", "Assembly", ("price", "locations", "member"), "Item Name/Number"),
+            ("kitItem", "Kit", ("price", "member"), "Item Name/Number"),
+            ("giftCertificateItem", "GiftCert", ("price",), "Item Name/Number"),
+            ("salesTaxItem", "TaxItem", (), "Tax Name"),
+        )
+    ),
+    RecordType(
+        "contact",
+        "contact",
+        None,
+        references={"company": "customer", "subsidiary": "subsidiary"},
+        required=(("firstName", "First Name"), ("lastName", "Last Name")),
+    ),
+    RecordType("priceLevel", "pricelevel", None, required=(("name", "Price Level"),)),
+    RecordType("term", "term", None, required=(("name", "Terms"),)),
+    RecordType(
+        "account", "account", None, references={"parent": "account"}, required=(("acctName", "Name"),)
+    ),
+    RecordType(
+        "promotionCode",
+        "promotioncode",
+        None,
+        references={"discount": "discountItem"},
+        required=(("code", "Coupon Code"), ("discount", "Discount")),
+    ),
     RecordType("currency", "currency", None, required=(("name", "Name"), ("symbol", "ISO Code"))),
     RecordType(
         "subsidiary",
@@ -149,7 +295,38 @@ _TYPES = [
 BY_NAME: dict[str, RecordType] = {t.name.lower(): t for t in _TYPES}
 BY_CODE: dict[str, RecordType] = {t.code: t for t in _TYPES if t.code}
 FAMILIES = frozenset(t.family for t in _TYPES)
-TRANSACTION_PREFIX = {"salesOrder": "SO", "cashSale": "CS"}
+TRANSACTION_PREFIX = {
+    "salesOrder": "SO",
+    "cashSale": "CS",
+    "invoice": "INV",
+    "estimate": "EST",
+    "returnAuthorization": "RMA",
+    "creditMemo": "CM",
+    "cashRefund": "CR",
+    "itemFulfillment": "IF",
+    "customerDeposit": "DEP",
+    "customerPayment": "PYMT",
+    "journalEntry": "JE",
+}
+# Sales transactions: entity + item lines + totals computed by the service.
+SALES_TYPES = frozenset(
+    {"salesOrder", "cashSale", "invoice", "estimate", "returnAuthorization", "creditMemo", "cashRefund"}
+)
+# Item types a fulfilment ships (the others are billed only).
+FULFILLABLE_CODES = frozenset({"InvtPart", "Assembly", "Kit", "NonInvtPart"})
+TRANSACTION_LABELS = {
+    "salesOrder": "Sales Order",
+    "cashSale": "Cash Sale",
+    "invoice": "Invoice",
+    "estimate": "Quote",
+    "returnAuthorization": "Return Authorization",
+    "creditMemo": "Credit Memo",
+    "cashRefund": "Cash Refund",
+    "itemFulfillment": "Item Fulfillment",
+    "customerDeposit": "Customer Deposit",
+    "customerPayment": "Payment",
+    "journalEntry": "Journal",
+}
 
 
 def lookup(name: str) -> RecordType | None:
