@@ -109,15 +109,31 @@ def sandbox_serve(
     state_dir: StateDir = Path(".sandbox"),
     netsuite_port: int = 8701,
     woo_port: int = 8702,
+    magento_port: int = 8703,
     netsuite_latency: Annotated[float, typer.Option(help="seconds added to every NetSuite request")] = 0.0,
     netsuite_concurrency: Annotated[int, typer.Option(help="account concurrency limit")] = 5,
+    netsuite_settings: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML/JSON NetSuite settings: service tier, latency model, faults (overrides both above)"
+        ),
+    ] = None,
 ) -> None:
-    """Run the NetSuite and WooCommerce emulators on loopback until interrupted."""
+    """Run the NetSuite, WooCommerce and Magento emulators on loopback until interrupted."""
     from ledgerlink.sandbox.server import SandboxPlan, serve
 
-    plan = SandboxPlan(state_dir, netsuite_port, woo_port, netsuite_latency, netsuite_concurrency)
+    plan = SandboxPlan(
+        state_dir,
+        netsuite_port=netsuite_port,
+        woo_port=woo_port,
+        magento_port=magento_port,
+        netsuite_latency=netsuite_latency,
+        netsuite_concurrency=netsuite_concurrency,
+        netsuite_settings=netsuite_settings,
+    )
     console.print(f"NetSuite emulator    {plan.netsuite_url}  (state {plan.netsuite_state})")
     console.print(f"WooCommerce emulator {plan.woo_url}  (state {plan.woo_state})")
+    console.print(f"Magento emulator     {plan.magento_url}  (state {plan.magento_state})")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(plan))
 
@@ -151,6 +167,28 @@ def seed_woocommerce(
         state_dir / "woocommerce.db", orders=orders, products=products, unknown_sku_orders=unknown_skus
     )
     console.print(f"WooCommerce sandbox seeded: {result.orders} orders, {result.products} products")
+
+
+@seed_app.command("magento")
+def seed_magento(
+    orders: Annotated[int, typer.Option(help="orders to create")] = 50,
+    products: Annotated[int, typer.Option(help="products SKU-0001.. (match the NetSuite items)")] = 50,
+    unknown_skus: Annotated[int, typer.Option(help="orders with a SKU NetSuite lacks")] = 0,
+    currency: Annotated[str, typer.Option(help="the store view's order currency")] = "EUR",
+    state_dir: StateDir = Path(".sandbox"),
+) -> None:
+    """Create products (simple and configurable) and orders in the Magento emulator."""
+    from ledgerlink.sandbox.magento.seed import seed_store
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    result = seed_store(
+        state_dir / "magento.db",
+        orders=orders,
+        products=products,
+        unknown_sku_orders=unknown_skus,
+        currency=currency,
+    )
+    console.print(f"Magento sandbox seeded: {result.orders} orders, {result.products} products")
 
 
 # -- run and sync ---------------------------------------------------------------------------------

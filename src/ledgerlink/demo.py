@@ -1,4 +1,8 @@
-"""``make demo``: the sandbox, 200 store orders, one sync, and a summary checked against NetSuite."""
+"""``make demo``: the sandbox, two stores' orders, one sync, and a summary checked against NetSuite.
+
+A WooCommerce shop (USD) and a Magento store view (EUR) feed one NetSuite account; the mapping routes
+each store to its own subsidiary and warehouse and stamps the channel on every sales order.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ledgerlink.engine.queue import ERROR_STATES
 from ledgerlink.operations import Reconciliation, reconcile_orders, sync
 from ledgerlink.runtime import Runtime
 from ledgerlink.sandbox.init_config import sandbox_config
+from ledgerlink.sandbox.magento.seed import seed_store as seed_magento_store
 from ledgerlink.sandbox.netsuite.seed import seed_netsuite
 from ledgerlink.sandbox.seeding import seed_store
 from ledgerlink.sandbox.server import BackgroundSandbox, SandboxPlan, free_port
@@ -23,6 +28,8 @@ from ledgerlink.sandbox.server import BackgroundSandbox, SandboxPlan, free_port
 DEMO_ITEMS = 60
 DEMO_NETSUITE_CUSTOMERS = 25
 DEMO_UNKNOWN_SKU_ORDERS = 4
+DEMO_MAGENTO_SHARE = 0.4  # of the orders asked for, this share is placed in the Magento store
+DEMO_MAGENTO_UNKNOWN_SKU_ORDERS = 2
 
 
 @dataclass
@@ -41,27 +48,44 @@ def run_demo(console: Console, *, directory: Path, orders: int = 200) -> bool:
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
-    plan = SandboxPlan(directory / "sandbox", netsuite_port=free_port(), woo_port=free_port())
+    plan = SandboxPlan(
+        directory / "sandbox", netsuite_port=free_port(), woo_port=free_port(), magento_port=free_port()
+    )
     plan.state_dir.mkdir(parents=True)
-    console.print("[bold]1. Sandbox[/bold]: seeding a NetSuite account and a WooCommerce store")
+    console.print(
+        "[bold]1. Sandbox[/bold]: seeding a NetSuite account, a WooCommerce shop and a Magento store"
+    )
     seed_netsuite(plan.netsuite_state, items=DEMO_ITEMS, customers=DEMO_NETSUITE_CUSTOMERS)
+    magento_orders = int(orders * DEMO_MAGENTO_SHARE)
+    woo_orders = orders - magento_orders
     seeded = seed_store(
         plan.woo_state,
-        orders=orders,
+        orders=woo_orders,
         products=DEMO_ITEMS,
-        unknown_sku_orders=min(DEMO_UNKNOWN_SKU_ORDERS, orders),
+        unknown_sku_orders=min(DEMO_UNKNOWN_SKU_ORDERS, woo_orders),
+    )
+    magento_seeded = seed_magento_store(
+        plan.magento_state,
+        orders=magento_orders,
+        products=DEMO_ITEMS,
+        unknown_sku_orders=min(DEMO_MAGENTO_UNKNOWN_SKU_ORDERS, magento_orders),
+        currency="EUR",
     )
     console.print(
-        f"   NetSuite: {DEMO_ITEMS} items, {DEMO_NETSUITE_CUSTOMERS} customers; "
-        f"store: {seeded.products} products, {seeded.orders} orders "
-        f"({len(seeded.orders_with_unknown_skus)} sell a SKU NetSuite lacks)"
+        f"   NetSuite: {DEMO_ITEMS} items, {DEMO_NETSUITE_CUSTOMERS} customers, two subsidiaries; "
+        f"WooCommerce: {seeded.orders} USD orders ({len(seeded.orders_with_unknown_skus)} sell a SKU "
+        f"NetSuite lacks); Magento: {magento_seeded.orders} EUR orders "
+        f"({len(magento_seeded.orders_with_unknown_skus)} with an unknown SKU)"
     )
     config_path = directory / "ledgerlink.yaml"
     config = _write_config(config_path, directory, plan)
     with BackgroundSandbox(plan):
-        console.print(f"   emulators on {plan.netsuite_url} (NetSuite) and {plan.woo_url} (WooCommerce)")
+        console.print(
+            f"   emulators on {plan.netsuite_url} (NetSuite), {plan.woo_url} (WooCommerce) "
+            f"and {plan.magento_url} (Magento)"
+        )
         console.print("[bold]2. Sync[/bold]: reading the store's orders and writing sales orders to NetSuite")
-        result = asyncio.run(_sync_and_check(config, seeded.orders, console))
+        result = asyncio.run(_sync_and_check(config, seeded.orders + magento_seeded.orders, console))
     result.seconds = time.monotonic() - started
     _print_summary(console, result, config_path)
     return result.reconciliation.agrees and result.orders_synced + result.failed_jobs >= 1
@@ -74,6 +98,7 @@ def _write_config(path: Path, directory: Path, plan: SandboxPlan) -> Config:
         database_url=f"sqlite:///{directory / 'ledgerlink.db'}",
         netsuite_url=plan.netsuite_url,
         woo_url=plan.woo_url,
+        magento_url=plan.magento_url,
         console_port=free_port(),
     )
     path.write_text(yaml.safe_dump(data, sort_keys=False))
@@ -112,6 +137,12 @@ def _print_summary(console: Console, result: DemoResult, config_path: Path) -> N
     table.add_row("orders synced to NetSuite (linked)", str(result.orders_synced))
     table.add_row("NetSuite sales orders found for them (SuiteQL)", str(rec.found))
     table.add_row("...with totals equal to the store's, to the cent", str(rec.equal_totals))
+    for store in rec.stores:
+        routes = ", ".join(
+            f"{count} in subsidiary {subsidiary} ({currency})"
+            for (subsidiary, currency), count in sorted(store.routing.items())
+        )
+        table.add_row(f"  {store.flow}", f"{store.found} of {store.linked}: {routes or 'none'}")
     table.add_row("customers created in NetSuite", str(result.customers_created))
     table.add_row("customers matched to existing NetSuite customers", str(result.customers_matched))
     table.add_row("problems in the error queue", str(result.failed_jobs))

@@ -33,6 +33,18 @@ async def sync(
 
 
 @dataclass
+class StoreReconciliation:
+    """One flow's orders as NetSuite holds them: found once each, same total, routed as mapped."""
+
+    flow: str
+    linked: int = 0
+    found: int = 0
+    equal_totals: int = 0
+    duplicated: list[str] = field(default_factory=list)
+    routing: dict[tuple[str, str], int] = field(default_factory=dict)  # (subsidiary, currency) -> count
+
+
+@dataclass
 class Reconciliation:
     """Does NetSuite hold, for every linked store order, one transaction with the store's total?"""
 
@@ -41,27 +53,38 @@ class Reconciliation:
     equal_totals: int = 0
     missing: list[str] = field(default_factory=list)
     mismatched: list[tuple[str, str, str]] = field(default_factory=list)  # external id, store, NetSuite
+    stores: list[StoreReconciliation] = field(default_factory=list)
 
     @property
     def agrees(self) -> bool:
-        return not self.missing and not self.mismatched and self.found == self.linked
+        duplicated = any(store.duplicated for store in self.stores)
+        return not self.missing and not self.mismatched and not duplicated and self.found == self.linked
 
 
 async def reconcile_orders(runtime: Runtime) -> Reconciliation:
     report = Reconciliation()
     for flow in runtime.flows:
+        store = StoreReconciliation(flow.name)
+        report.stores.append(store)
         links = runtime.links.all("order", source=flow.source)
-        report.linked += len(links)
-        totals = await flow.erp.transaction_totals([link.external_id for link in links])
+        store.linked = len(links)
+        held = await flow.erp.transactions([link.external_id for link in links])
         for link in links:
-            netsuite_total = totals.get(link.external_id)
-            if netsuite_total is None:
+            facts = held.get(link.external_id)
+            if facts is None:
                 report.missing.append(link.external_id)
                 continue
-            report.found += 1
+            store.found += 1
+            if facts.copies > 1:
+                store.duplicated.append(link.external_id)
+            route = (facts.subsidiary, facts.currency)
+            store.routing[route] = store.routing.get(route, 0) + 1
             store_total = Decimal(str(link.details.get("total", "0")))
-            if store_total == netsuite_total:
-                report.equal_totals += 1
+            if store_total == facts.total:
+                store.equal_totals += 1
             else:
-                report.mismatched.append((link.external_id, str(store_total), str(netsuite_total)))
+                report.mismatched.append((link.external_id, str(store_total), str(facts.total)))
+        report.linked += store.linked
+        report.found += store.found
+        report.equal_totals += store.equal_totals
     return report

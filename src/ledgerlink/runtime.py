@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ledgerlink.config import Config, NetSuiteConnection, WooCommerceConnection
+from ledgerlink.config import STORE_TYPES, Config, NetSuiteConnection
+from ledgerlink.connectors.factory import build_store
 from ledgerlink.connectors.netsuite.client import NetSuiteClient
 from ledgerlink.connectors.netsuite.erp import NetSuiteErp
 from ledgerlink.connectors.store import StoreConnector
-from ledgerlink.connectors.woocommerce.store import WooCommerceStore
 from ledgerlink.engine.governor import SharedGovernor
 from ledgerlink.engine.links import Links
 from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue
@@ -50,8 +50,8 @@ class Runtime:
                 self.erps[name] = NetSuiteErp(
                     NetSuiteClient(connection, transport=transport, governor=governor)
                 )
-            elif isinstance(connection, WooCommerceConnection):
-                self.stores[name] = WooCommerceStore(name, connection, transport=transport)
+            elif isinstance(connection, STORE_TYPES):
+                self.stores[name] = build_store(name, connection, transport=transport)
         self.flows = [
             OrdersFlow(
                 config=flow,
@@ -61,7 +61,7 @@ class Runtime:
                 links=self.links,
                 overlap_seconds=engine_config.cursor_overlap_seconds,
                 webhook_url=f"{self.config.console.webhook_base}/webhooks/{flow.from_}"
-                if flow.webhooks
+                if flow.webhooks and self.stores[flow.from_].supports_webhooks
                 else None,
             )
             for flow in self.config.flows

@@ -46,6 +46,7 @@ class Deployment:
     netsuite_port: int
     woo_port: int
     console_port: int
+    magento_port: int
 
     @property
     def netsuite_url(self) -> str:
@@ -54,6 +55,10 @@ class Deployment:
     @property
     def woo_url(self) -> str:
         return f"http://127.0.0.1:{self.woo_port}"
+
+    @property
+    def magento_url(self) -> str:
+        return f"http://127.0.0.1:{self.magento_port}"
 
     def cli(self, *args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -87,15 +92,18 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 40) -> int:
 @pytest.fixture
 def deployment(tmp_path: Path) -> Iterator[Deployment]:
     d = Deployment(tmp_path, tmp_path / "ledgerlink.yaml", tmp_path / "sandbox", free_port(), free_port(),
-                   free_port())  # fmt: skip
+                   free_port(), free_port())  # fmt: skip
     data = sandbox_config(database_url=f"sqlite:///{tmp_path / 'ledgerlink.db'}", netsuite_url=d.netsuite_url,
-                          woo_url=d.woo_url, console_port=d.console_port, schedule="every 2s")  # fmt: skip
+                          woo_url=d.woo_url, magento_url=d.magento_url, console_port=d.console_port,
+                          schedule="every 2s")  # fmt: skip
     d.config.write_text(yaml.safe_dump(data))
     sandbox = d.start("sandbox", "serve", "--state-dir", str(d.state_dir), "--netsuite-port",
-                      str(d.netsuite_port), "--woo-port", str(d.woo_port))  # fmt: skip
+                      str(d.netsuite_port), "--woo-port", str(d.woo_port), "--magento-port",
+                      str(d.magento_port))  # fmt: skip
     try:
         wait_for_port(d.netsuite_port, sandbox)
         wait_for_port(d.woo_port, sandbox)
+        wait_for_port(d.magento_port, sandbox)
         yield d
     finally:
         stop(sandbox)

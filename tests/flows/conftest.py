@@ -19,6 +19,10 @@ from ledgerlink.engine.worker import WorkerStats
 from ledgerlink.operations import sync
 from ledgerlink.runtime import Runtime
 from ledgerlink.sandbox.init_config import sandbox_config
+from ledgerlink.sandbox.magento.app import create_app as create_magento_app
+from ledgerlink.sandbox.magento.seed import seed_orders as seed_magento_orders
+from ledgerlink.sandbox.magento.seed import seed_products as seed_magento_products
+from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
 from ledgerlink.sandbox.netsuite.app import create_app as create_netsuite_app
 from ledgerlink.sandbox.netsuite.seed import seed_netsuite
 from ledgerlink.sandbox.seeding import known_skus
@@ -28,6 +32,7 @@ from ledgerlink.sandbox.woocommerce.settings import WooSandboxSettings
 
 NETSUITE_URL = "http://netsuite.test"
 WOO_URL = "http://woo.test"
+MAGENTO_URL = "http://magento.test"
 ITEMS = 12
 
 
@@ -61,6 +66,7 @@ class Sandbox:
     runtime: Runtime
     netsuite_app: Starlette
     woo_app: Starlette
+    magento_app: Any
     console: httpx.AsyncClient  # talks to the console app in-process
     netsuite: NetSuiteClient  # an independent session, for checking what NetSuite holds
 
@@ -70,6 +76,18 @@ class Sandbox:
 
     def seed_orders(self, count: int, *, skus: list[str] | None = None, rng_seed: int = 7) -> list[int]:
         return seed_orders(self.woo_state, count, skus=skus or known_skus(ITEMS), rng_seed=rng_seed)
+
+    def seed_magento_orders(
+        self, count: int, *, skus: list[str] | None = None, rng_seed: int = 7, currency: str = "EUR"
+    ) -> list[int]:
+        return seed_magento_orders(
+            self.tmp / "magento.db",
+            count,
+            skus=skus or known_skus(ITEMS),
+            rng_seed=rng_seed,
+            currency=currency,
+            settings=MagentoSandboxSettings(base_url=MAGENTO_URL),
+        )
 
     async def sync(self, **kwargs: Any) -> WorkerStats:
         return await sync(self.runtime, idle_horizon=0.5, **kwargs)
@@ -97,6 +115,8 @@ class Sandbox:
 async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     seed_netsuite(tmp_path / "netsuite.db", items=ITEMS, customers=4)
     seed_products(tmp_path / "woocommerce.db", [*known_skus(ITEMS), "NEW-0001"])
+    seed_magento_products(tmp_path / "magento.db", [*known_skus(ITEMS), "NEW-0001"])
+    magento_app = create_magento_app(tmp_path / "magento.db", MagentoSandboxSettings(base_url=MAGENTO_URL))
     late = LateTransport()
     netsuite_app = create_netsuite_app(tmp_path / "netsuite.db")
     woo_app = create_woo_app(
@@ -104,12 +124,16 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     )
     config = parse_config(
         sandbox_config(
-            database_url=f"sqlite:///{tmp_path / 'ledgerlink.db'}", netsuite_url=NETSUITE_URL, woo_url=WOO_URL
+            database_url=f"sqlite:///{tmp_path / 'ledgerlink.db'}",
+            netsuite_url=NETSUITE_URL,
+            woo_url=WOO_URL,
+            magento_url=MAGENTO_URL,
         )
     )
     transports: dict[str, httpx.AsyncBaseTransport] = {
         "netsuite": NetworkTransport(app=netsuite_app),
         "woo": httpx.ASGITransport(app=woo_app),
+        "magento": httpx.ASGITransport(app=magento_app),
     }
     runtime = Runtime(config, transports=transports)
     console_app = create_console_app(runtime)
@@ -118,6 +142,6 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=console_app), base_url="http://console.test"
     ) as c:
-        yield Sandbox(tmp_path, runtime, netsuite_app, woo_app, c, netsuite)
+        yield Sandbox(tmp_path, runtime, netsuite_app, woo_app, magento_app, c, netsuite)
     await netsuite.aclose()
     await runtime.aclose()

@@ -108,7 +108,7 @@ async def create_store_order(sandbox: Sandbox, sku_index: int = 1) -> dict[str, 
 
 
 async def test_webhooks_delivered_twice_and_out_of_order_create_nothing_new(sandbox: Sandbox) -> None:
-    [flow] = sandbox.runtime.flows
+    [flow] = sandbox.runtime.flows_from("woo")
     await flow.ensure_webhooks(None)  # type: ignore[arg-type]
     created = [await create_store_order(sandbox, n) for n in (1, 2, 3)]
     dispatcher = sandbox.woo_app.state.sandbox.webhooks
@@ -159,7 +159,7 @@ async def test_the_store_ping_is_answered_2xx(sandbox: Sandbox) -> None:
 
 
 async def test_disabled_webhooks_are_enabled_again(sandbox: Sandbox) -> None:
-    [flow] = sandbox.runtime.flows
+    [flow] = sandbox.runtime.flows_from("woo")
     await flow.ensure_webhooks(None)  # type: ignore[arg-type]
     client = sandbox.runtime.stores["woo"].client  # type: ignore[attr-defined]
     hooks = await client.list_webhooks()
@@ -171,7 +171,7 @@ async def test_disabled_webhooks_are_enabled_again(sandbox: Sandbox) -> None:
 
 
 async def test_orders_missed_by_webhooks_are_caught_by_the_delta_read(sandbox: Sandbox) -> None:
-    [flow] = sandbox.runtime.flows
+    [flow] = sandbox.runtime.flows_from("woo")
     await flow.ensure_webhooks(None)  # type: ignore[arg-type]
     dispatcher = sandbox.woo_app.state.sandbox.webhooks
     dispatcher.drop_next(10)

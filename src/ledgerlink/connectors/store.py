@@ -1,6 +1,7 @@
 """What a flow needs from a storefront connection, whatever the platform behind it.
 
-The orders flow talks to this protocol only; WooCommerce (and later Magento, commercetools) implement it.
+The orders flow talks to this protocol only; WooCommerce, Magento and commercetools implement it, and
+:mod:`ledgerlink.connectors.factory` picks the implementation from the connection's ``type``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class WebhookRejected(Exception):
 
 class StoreConnector(Protocol):
     name: str  # the connection name from the config
+    # False for stores that push nothing Ledgerlink can verify (Magento Open Source has no webhooks;
+    # commercetools pushes to message queues): their orders arrive by the scheduled delta read alone.
+    supports_webhooks: bool
 
     def order_pages(self, modified_after: datetime, modified_before: datetime) -> AsyncIterator[list[Order]]:
         """Every order modified in [after, before), in pages, without skipping any when orders change

@@ -291,7 +291,9 @@ class OrdersFlow:
         key = customer_key(customer)
         external = external_id(self.source, "customer", key)
         match_email = self.config.mapping.customer_match == "external_id_then_email"
-        internal = await self.erp.find_customer(external, customer.email if match_email else None)
+        internal = await self.erp.find_customer(
+            external, customer.email if match_email else None, self.config.mapping.subsidiary
+        )
         action = "matched"
         if internal is None:
             currency_id = await self.erp.currency_id(str(job.payload.get("currency") or "USD"))

@@ -14,8 +14,11 @@ from typing import Any
 import uvicorn
 
 from ledgerlink.sandbox import credentials
+from ledgerlink.sandbox.magento.app import create_app as create_magento_app
+from ledgerlink.sandbox.magento.credentials import MAGENTO_PORT
+from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
 from ledgerlink.sandbox.netsuite.app import create_app as create_netsuite_app
-from ledgerlink.sandbox.netsuite.settings import NetSuiteSandboxSettings
+from ledgerlink.sandbox.netsuite.settings import NetSuiteSandboxSettings, load_settings
 from ledgerlink.sandbox.woocommerce.app import create_app as create_woo_app
 from ledgerlink.sandbox.woocommerce.settings import WooSandboxSettings
 
@@ -33,8 +36,10 @@ class SandboxPlan:
     state_dir: Path
     netsuite_port: int = credentials.NETSUITE_PORT
     woo_port: int = credentials.WOO_PORT
+    magento_port: int = MAGENTO_PORT
     netsuite_latency: float = 0.0
     netsuite_concurrency: int = 5
+    netsuite_settings: Path | None = None  # YAML/JSON settings file: tier, latency model, faults
 
     @property
     def netsuite_url(self) -> str:
@@ -45,6 +50,10 @@ class SandboxPlan:
         return f"http://{LOOPBACK}:{self.woo_port}"
 
     @property
+    def magento_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.magento_port}"
+
+    @property
     def netsuite_state(self) -> Path:
         return self.state_dir / "netsuite.db"
 
@@ -52,16 +61,23 @@ class SandboxPlan:
     def woo_state(self) -> Path:
         return self.state_dir / "woocommerce.db"
 
+    @property
+    def magento_state(self) -> Path:
+        return self.state_dir / "magento.db"
+
     def apps(self) -> list[tuple[Any, int]]:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        netsuite = create_netsuite_app(
-            self.netsuite_state,
-            NetSuiteSandboxSettings(
+        settings = (
+            load_settings(self.netsuite_settings)
+            if self.netsuite_settings
+            else NetSuiteSandboxSettings(
                 latency_seconds=self.netsuite_latency, concurrency_limit=self.netsuite_concurrency
-            ),
+            )
         )
+        netsuite = create_netsuite_app(self.netsuite_state, settings)
         woo = create_woo_app(self.woo_state, WooSandboxSettings(home_url=self.woo_url))
-        return [(netsuite, self.netsuite_port), (woo, self.woo_port)]
+        magento = create_magento_app(self.magento_state, MagentoSandboxSettings(base_url=self.magento_url))
+        return [(netsuite, self.netsuite_port), (woo, self.woo_port), (magento, self.magento_port)]
 
 
 def _servers(plan: SandboxPlan) -> list[uvicorn.Server]:

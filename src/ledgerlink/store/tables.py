@@ -101,7 +101,19 @@ links = Table(
     Column("synced_at", Float, nullable=False),
     Column("details", JSON),
     UniqueConstraint("kind", "source", "source_id", "target", name="uq_links_source"),
-    UniqueConstraint("kind", "target", "target_id", "source", name="uq_links_target"),
+    # A NetSuite transaction belongs to one store record; a NetSuite customer may be several store
+    # identities (a guest checkout and a later account with the same e-mail), so customers are exempt.
+    Index(
+        "uq_links_target",
+        "kind",
+        "target",
+        "target_id",
+        "source",
+        unique=True,
+        sqlite_where=text("kind <> 'customer'"),
+        postgresql_where=text("kind <> 'customer'"),
+    ),
+    Index("ix_links_target", "kind", "target", "target_id"),
 )
 
 cursors = Table(

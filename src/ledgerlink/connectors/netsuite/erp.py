@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -67,15 +68,21 @@ class NetSuiteErp:
                 self._items[(sku_field, sku)] = (found[sku], now)
         return found
 
-    async def find_customer(self, external: str, email: str | None) -> str | None:
+    async def find_customer(
+        self, external: str, email: str | None, subsidiary: str | None = None
+    ) -> str | None:
+        """The customer with this external id, else (when ``email`` is given) the oldest active customer
+        with that e-mail in ``subsidiary``: NetSuite refuses a sales order whose customer belongs to
+        another subsidiary, so a namesake elsewhere in the account is not a match."""
         query = f"SELECT id FROM customer WHERE externalid = {suiteql_literal(external)}"
         async for row in self.client.suiteql(query):
             return str(row["id"])
         if email:
+            in_subsidiary = f" AND subsidiary = {suiteql_literal(subsidiary)}" if subsidiary else ""
             query = (
                 "SELECT id FROM customer "
-                f"WHERE LOWER(email) = {suiteql_literal(email.strip().lower())} AND isinactive = 'F' "
-                "ORDER BY id"
+                f"WHERE LOWER(email) = {suiteql_literal(email.strip().lower())} AND isinactive = 'F'"
+                f"{in_subsidiary} ORDER BY id"
             )
             async for row in self.client.suiteql(query):
                 return str(row["id"])
@@ -88,12 +95,33 @@ class NetSuiteErp:
 
     async def transaction_totals(self, externals: list[str]) -> dict[str, Decimal]:
         """The totals NetSuite computed for the transactions with these external ids."""
-        totals: dict[str, Decimal] = {}
+        return {external: facts.total for external, facts in (await self.transactions(externals)).items()}
+
+    async def transactions(self, externals: list[str]) -> dict[str, TransactionFacts]:
+        """What NetSuite holds for the transactions with these external ids: total, routing, count."""
+        found: dict[str, TransactionFacts] = {}
         for start in range(0, len(externals), 200):
             values = ", ".join(suiteql_literal(e) for e in externals[start : start + 200])
             query = (
-                f"SELECT externalid, foreigntotal FROM transaction WHERE externalid IN ({values}) ORDER BY id"
+                "SELECT t.externalid, t.foreigntotal, t.subsidiary, c.symbol AS currency "
+                "FROM transaction t JOIN currency c ON c.id = t.currency "
+                f"WHERE t.externalid IN ({values}) ORDER BY t.id"
             )
             async for row in self.client.suiteql(query):
-                totals[str(row["externalid"])] = Decimal(str(row["foreigntotal"]))
-        return totals
+                external = str(row["externalid"])
+                previous = found.get(external)
+                found[external] = TransactionFacts(
+                    total=Decimal(str(row["foreigntotal"])),
+                    subsidiary=str(row.get("subsidiary", "")),
+                    currency=str(row.get("currency", "")),
+                    copies=previous.copies + 1 if previous else 1,
+                )
+        return found
+
+
+@dataclass(frozen=True)
+class TransactionFacts:
+    total: Decimal
+    subsidiary: str
+    currency: str
+    copies: int = 1  # more than one would be a duplicate: the external id is meant to prevent that

@@ -28,6 +28,8 @@ def webhook_name(topic: str) -> str:
 class WooCommerceStore:
     """One WooCommerce store, read through its REST API and kept subscribed to its webhooks."""
 
+    supports_webhooks = True
+
     def __init__(
         self,
         name: str,

@@ -250,16 +250,24 @@ def seed_orders(
 
 
 def seed_store(
-    state_path: Path, *, orders: int, products: int, unknown_sku_orders: int = 0, rng_seed: int = 7
+    state_path: Path,
+    *,
+    orders: int,
+    products: int,
+    unknown_sku_orders: int = 0,
+    rng_seed: int = 7,
+    currency: str = "USD",
 ) -> StoreSeed:
     """Products matching the NetSuite items, ``orders`` orders, of which ``unknown_sku_orders`` sell a
     product whose SKU NetSuite lacks."""
     skus = known_skus(products)
     strangers = unknown_skus(min(unknown_sku_orders, 3)) if unknown_sku_orders else []
     seed_products(state_path, [*skus, *strangers], rng_seed=rng_seed)
-    regular = seed_orders(state_path, orders - unknown_sku_orders, skus=skus, rng_seed=rng_seed)
+    regular = seed_orders(
+        state_path, orders - unknown_sku_orders, skus=skus, rng_seed=rng_seed, currency=currency
+    )
     odd = (
-        seed_orders(state_path, unknown_sku_orders, skus=strangers, rng_seed=rng_seed + 1)
+        seed_orders(state_path, unknown_sku_orders, skus=strangers, rng_seed=rng_seed + 1, currency=currency)
         if unknown_sku_orders
         else []
     )

@@ -1,0 +1,27 @@
+"""From a store connection in the configuration to the connector that speaks its platform's API.
+
+This is the one place that knows which platforms exist; flows receive a :class:`StoreConnector` and
+never ask which one it is.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from ledgerlink.config import MagentoConnection, StoreConnection, WooCommerceConnection
+from ledgerlink.connectors.store import StoreConnector
+
+
+def build_store(
+    name: str, connection: StoreConnection, *, transport: httpx.AsyncBaseTransport | None = None
+) -> StoreConnector:
+    """The connector for ``connection``; imports only the platform in use."""
+    if isinstance(connection, WooCommerceConnection):
+        from ledgerlink.connectors.woocommerce.store import WooCommerceStore
+
+        return WooCommerceStore(name, connection, transport=transport)
+    if isinstance(connection, MagentoConnection):
+        from ledgerlink.connectors.magento.store import MagentoStore
+
+        return MagentoStore(name, connection, transport=transport)
+    raise NotImplementedError(f"connection {name}: no store connector for type {connection.type!r} yet")

@@ -1,0 +1,89 @@
+"""Two stores into one NetSuite account: each routed by its mapping to its own subsidiary, warehouse and
+currency, with its channel stamped on every sales order; the same flow code serves both."""
+
+from __future__ import annotations
+
+from tests.flows.conftest import Sandbox
+
+from ledgerlink.flows.orders import OrdersFlow
+from ledgerlink.operations import reconcile_orders
+from ledgerlink.sandbox.init_config import CHANNEL_FIELD
+from ledgerlink.sandbox.netsuite.seed import REFERENCE_IDS
+
+
+async def _sales_orders(sandbox: Sandbox) -> dict[str, dict[str, object]]:
+    """externalid -> the routing NetSuite recorded, read back through the record service."""
+    found: dict[str, dict[str, object]] = {}
+    rows = [
+        r
+        async for r in sandbox.netsuite.suiteql(
+            "SELECT id, externalid FROM transaction WHERE type = 'SalesOrd' ORDER BY id"
+        )
+    ]
+    for row in rows:
+        record = await sandbox.netsuite.get("salesOrder", str(row["id"]))
+        found[str(row["externalid"])] = {
+            "subsidiary": record["subsidiary"]["id"],
+            "location": record["location"]["id"],
+            "currency": record["currency"]["refName"]
+            if "refName" in record["currency"]
+            else record["currency"]["id"],
+            "channel": record.get(CHANNEL_FIELD),
+        }
+    return found
+
+
+async def test_each_store_lands_in_its_own_subsidiary_location_and_currency(sandbox: Sandbox) -> None:
+    sandbox.seed_orders(12)
+    sandbox.seed_magento_orders(12, currency="EUR")
+    stats = await sandbox.sync()
+    assert stats.failed == 0
+    held = await _sales_orders(sandbox)
+    woo = {k: v for k, v in held.items() if k.startswith("woo-")}
+    magento = {k: v for k, v in held.items() if k.startswith("magento-")}
+    assert woo and magento, "both stores have orders in synced statuses"
+    assert len(held) == len(woo) + len(magento)
+    eur = REFERENCE_IDS["currencies"]["EUR"]
+    for routing in woo.values():
+        assert routing["subsidiary"] == REFERENCE_IDS["subsidiary"]
+        assert routing["location"] == REFERENCE_IDS["location"]
+        assert routing["channel"] == "woo"
+    for routing in magento.values():
+        assert routing["subsidiary"] == REFERENCE_IDS["child_subsidiary"]
+        assert routing["location"] == REFERENCE_IDS["locations"]["EU Warehouse"]
+        assert routing["currency"] in ("EUR", "Euro", eur)
+        assert routing["channel"] == "magento"
+    report = await reconcile_orders(sandbox.runtime)
+    assert report.agrees
+    assert {s.flow: set(s.routing) for s in report.stores} == {
+        "orders:woo->netsuite": {(REFERENCE_IDS["subsidiary"], "USD")},
+        "orders:magento->netsuite": {(REFERENCE_IDS["child_subsidiary"], "EUR")},
+    }
+
+
+async def test_a_second_sync_of_both_stores_creates_nothing(sandbox: Sandbox) -> None:
+    sandbox.seed_orders(6)
+    sandbox.seed_magento_orders(6)
+    await sandbox.sync()
+    before = await sandbox.sales_orders()
+    await sandbox.sync()
+    assert await sandbox.sales_orders() == before
+
+
+async def test_customers_are_matched_by_email_only_within_the_store_subsidiary(sandbox: Sandbox) -> None:
+    sandbox.seed_magento_orders(10)
+    await sandbox.sync()
+    customers = {link.target_id for link in sandbox.runtime.links.all("customer", source="magento")}
+    assert customers
+    for customer_id in customers:
+        record = await sandbox.netsuite.get("customer", customer_id)
+        assert record["subsidiary"]["id"] == REFERENCE_IDS["child_subsidiary"]
+
+
+def test_both_stores_run_through_the_one_orders_flow(sandbox: Sandbox) -> None:
+    kinds = {type(flow) for flow in sandbox.runtime.flows}
+    assert kinds == {OrdersFlow}
+    stores = {flow.source: type(flow.store).__name__ for flow in sandbox.runtime.flows}
+    assert stores == {"woo": "WooCommerceStore", "magento": "MagentoStore"}
+    webhooks = {flow.source: flow.webhook_url is not None for flow in sandbox.runtime.flows}
+    assert webhooks == {"woo": True, "magento": False}  # Magento is polled: it has no webhooks to register
