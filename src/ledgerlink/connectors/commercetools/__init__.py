@@ -1,0 +1,1 @@
+"""commercetools Composable Commerce as a storefront: OAuth client credentials, the project API, orders."""
