@@ -110,6 +110,7 @@ def sandbox_serve(
     netsuite_port: int = 8701,
     woo_port: int = 8702,
     magento_port: int = 8703,
+    commercetools_port: int = 8704,
     netsuite_latency: Annotated[float, typer.Option(help="seconds added to every NetSuite request")] = 0.0,
     netsuite_concurrency: Annotated[int, typer.Option(help="account concurrency limit")] = 5,
     netsuite_settings: Annotated[
@@ -119,7 +120,7 @@ def sandbox_serve(
         ),
     ] = None,
 ) -> None:
-    """Run the NetSuite, WooCommerce and Magento emulators on loopback until interrupted."""
+    """Run the NetSuite, WooCommerce, Magento and commercetools emulators on loopback until interrupted."""
     from ledgerlink.sandbox.server import SandboxPlan, serve
 
     plan = SandboxPlan(
@@ -127,6 +128,7 @@ def sandbox_serve(
         netsuite_port=netsuite_port,
         woo_port=woo_port,
         magento_port=magento_port,
+        commercetools_port=commercetools_port,
         netsuite_latency=netsuite_latency,
         netsuite_concurrency=netsuite_concurrency,
         netsuite_settings=netsuite_settings,
@@ -134,6 +136,7 @@ def sandbox_serve(
     console.print(f"NetSuite emulator    {plan.netsuite_url}  (state {plan.netsuite_state})")
     console.print(f"WooCommerce emulator {plan.woo_url}  (state {plan.woo_state})")
     console.print(f"Magento emulator     {plan.magento_url}  (state {plan.magento_state})")
+    console.print(f"commercetools        {plan.commercetools_url}  (state {plan.commercetools_state})")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(plan))
 
@@ -189,6 +192,28 @@ def seed_magento(
         currency=currency,
     )
     console.print(f"Magento sandbox seeded: {result.orders} orders, {result.products} products")
+
+
+@seed_app.command("commercetools")
+def seed_commercetools(
+    orders: Annotated[int, typer.Option(help="orders to create")] = 50,
+    products: Annotated[int, typer.Option(help="products SKU-0001.. (match the NetSuite items)")] = 50,
+    unknown_skus: Annotated[int, typer.Option(help="orders with a SKU NetSuite lacks")] = 0,
+    currency: Annotated[str, typer.Option(help="the orders' currency")] = "USD",
+    state_dir: StateDir = Path(".sandbox"),
+) -> None:
+    """Create products, a supply channel, a store and orders in the commercetools emulator."""
+    from ledgerlink.sandbox.commercetools.seed import seed_store
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    result = seed_store(
+        state_dir / "commercetools.db",
+        orders=orders,
+        products=products,
+        unknown_sku_orders=unknown_skus,
+        currency=currency,
+    )
+    console.print(f"commercetools sandbox seeded: {result.orders} orders, {result.products} products")
 
 
 # -- run and sync ---------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """``make demo``: the sandbox, two stores' orders, one sync, and a summary checked against NetSuite.
 
-A WooCommerce shop (USD) and a Magento store view (EUR) feed one NetSuite account; the mapping routes
-each store to its own subsidiary and warehouse and stamps the channel on every sales order.
+A WooCommerce shop (USD), a Magento store view (EUR) and a commercetools project (USD) feed one NetSuite
+account; the mapping routes each store to its own subsidiary and warehouse and stamps the channel on
+every sales order.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ledgerlink.config import Config, parse_config
 from ledgerlink.engine.queue import ERROR_STATES
 from ledgerlink.operations import Reconciliation, reconcile_orders, sync
 from ledgerlink.runtime import Runtime
+from ledgerlink.sandbox.commercetools.seed import seed_store as seed_commercetools_store
 from ledgerlink.sandbox.init_config import sandbox_config
 from ledgerlink.sandbox.magento.seed import seed_store as seed_magento_store
 from ledgerlink.sandbox.netsuite.seed import seed_netsuite
@@ -28,8 +30,9 @@ from ledgerlink.sandbox.server import BackgroundSandbox, SandboxPlan, free_port
 DEMO_ITEMS = 60
 DEMO_NETSUITE_CUSTOMERS = 25
 DEMO_UNKNOWN_SKU_ORDERS = 4
-DEMO_MAGENTO_SHARE = 0.4  # of the orders asked for, this share is placed in the Magento store
-DEMO_MAGENTO_UNKNOWN_SKU_ORDERS = 2
+DEMO_MAGENTO_SHARE = 0.3  # of the orders asked for, these shares go to Magento and commercetools
+DEMO_COMMERCETOOLS_SHARE = 0.2
+DEMO_OTHER_UNKNOWN_SKU_ORDERS = 2
 
 
 @dataclass
@@ -49,15 +52,18 @@ def run_demo(console: Console, *, directory: Path, orders: int = 200) -> bool:
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     plan = SandboxPlan(
-        directory / "sandbox", netsuite_port=free_port(), woo_port=free_port(), magento_port=free_port()
+        directory / "sandbox",
+        netsuite_port=free_port(),
+        woo_port=free_port(),
+        magento_port=free_port(),
+        commercetools_port=free_port(),
     )
     plan.state_dir.mkdir(parents=True)
-    console.print(
-        "[bold]1. Sandbox[/bold]: seeding a NetSuite account, a WooCommerce shop and a Magento store"
-    )
+    console.print("[bold]1. Sandbox[/bold]: seeding a NetSuite account and three stores")
     seed_netsuite(plan.netsuite_state, items=DEMO_ITEMS, customers=DEMO_NETSUITE_CUSTOMERS)
     magento_orders = int(orders * DEMO_MAGENTO_SHARE)
-    woo_orders = orders - magento_orders
+    ct_orders = int(orders * DEMO_COMMERCETOOLS_SHARE)
+    woo_orders = orders - magento_orders - ct_orders
     seeded = seed_store(
         plan.woo_state,
         orders=woo_orders,
@@ -68,24 +74,33 @@ def run_demo(console: Console, *, directory: Path, orders: int = 200) -> bool:
         plan.magento_state,
         orders=magento_orders,
         products=DEMO_ITEMS,
-        unknown_sku_orders=min(DEMO_MAGENTO_UNKNOWN_SKU_ORDERS, magento_orders),
+        unknown_sku_orders=min(DEMO_OTHER_UNKNOWN_SKU_ORDERS, magento_orders),
         currency="EUR",
+    )
+    ct_seeded = seed_commercetools_store(
+        plan.commercetools_state,
+        orders=ct_orders,
+        products=DEMO_ITEMS,
+        unknown_sku_orders=min(DEMO_OTHER_UNKNOWN_SKU_ORDERS, ct_orders),
+        currency="USD",
     )
     console.print(
         f"   NetSuite: {DEMO_ITEMS} items, {DEMO_NETSUITE_CUSTOMERS} customers, two subsidiaries; "
         f"WooCommerce: {seeded.orders} USD orders ({len(seeded.orders_with_unknown_skus)} sell a SKU "
         f"NetSuite lacks); Magento: {magento_seeded.orders} EUR orders "
-        f"({len(magento_seeded.orders_with_unknown_skus)} with an unknown SKU)"
+        f"({len(magento_seeded.orders_with_unknown_skus)} with an unknown SKU); commercetools: "
+        f"{ct_seeded.orders} USD orders ({len(ct_seeded.orders_with_unknown_skus)} with an unknown SKU)"
     )
     config_path = directory / "ledgerlink.yaml"
     config = _write_config(config_path, directory, plan)
     with BackgroundSandbox(plan):
         console.print(
-            f"   emulators on {plan.netsuite_url} (NetSuite), {plan.woo_url} (WooCommerce) "
-            f"and {plan.magento_url} (Magento)"
+            f"   emulators on {plan.netsuite_url} (NetSuite), {plan.woo_url} (WooCommerce), "
+            f"{plan.magento_url} (Magento) and {plan.commercetools_url} (commercetools)"
         )
         console.print("[bold]2. Sync[/bold]: reading the store's orders and writing sales orders to NetSuite")
-        result = asyncio.run(_sync_and_check(config, seeded.orders + magento_seeded.orders, console))
+        seeded_orders = seeded.orders + magento_seeded.orders + ct_seeded.orders
+        result = asyncio.run(_sync_and_check(config, seeded_orders, console))
     result.seconds = time.monotonic() - started
     _print_summary(console, result, config_path)
     return result.reconciliation.agrees and result.orders_synced + result.failed_jobs >= 1
@@ -99,6 +114,7 @@ def _write_config(path: Path, directory: Path, plan: SandboxPlan) -> Config:
         netsuite_url=plan.netsuite_url,
         woo_url=plan.woo_url,
         magento_url=plan.magento_url,
+        commercetools_url=plan.commercetools_url,
         console_port=free_port(),
     )
     path.write_text(yaml.safe_dump(data, sort_keys=False))

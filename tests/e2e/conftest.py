@@ -47,6 +47,7 @@ class Deployment:
     woo_port: int
     console_port: int
     magento_port: int
+    commercetools_port: int
 
     @property
     def netsuite_url(self) -> str:
@@ -59,6 +60,10 @@ class Deployment:
     @property
     def magento_url(self) -> str:
         return f"http://127.0.0.1:{self.magento_port}"
+
+    @property
+    def commercetools_url(self) -> str:
+        return f"http://127.0.0.1:{self.commercetools_port}"
 
     def cli(self, *args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -92,18 +97,20 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 40) -> int:
 @pytest.fixture
 def deployment(tmp_path: Path) -> Iterator[Deployment]:
     d = Deployment(tmp_path, tmp_path / "ledgerlink.yaml", tmp_path / "sandbox", free_port(), free_port(),
-                   free_port(), free_port())  # fmt: skip
+                   free_port(), free_port(), free_port())  # fmt: skip
     data = sandbox_config(database_url=f"sqlite:///{tmp_path / 'ledgerlink.db'}", netsuite_url=d.netsuite_url,
-                          woo_url=d.woo_url, magento_url=d.magento_url, console_port=d.console_port,
+                          woo_url=d.woo_url, magento_url=d.magento_url,
+                          commercetools_url=d.commercetools_url, console_port=d.console_port,
                           schedule="every 2s")  # fmt: skip
     d.config.write_text(yaml.safe_dump(data))
     sandbox = d.start("sandbox", "serve", "--state-dir", str(d.state_dir), "--netsuite-port",
                       str(d.netsuite_port), "--woo-port", str(d.woo_port), "--magento-port",
-                      str(d.magento_port))  # fmt: skip
+                      str(d.magento_port), "--commercetools-port", str(d.commercetools_port))  # fmt: skip
     try:
         wait_for_port(d.netsuite_port, sandbox)
         wait_for_port(d.woo_port, sandbox)
         wait_for_port(d.magento_port, sandbox)
+        wait_for_port(d.commercetools_port, sandbox)
         yield d
     finally:
         stop(sandbox)

@@ -18,6 +18,8 @@ from ledgerlink.console.app import create_console_app
 from ledgerlink.engine.worker import WorkerStats
 from ledgerlink.operations import sync
 from ledgerlink.runtime import Runtime
+from ledgerlink.sandbox.commercetools.app import create_app as create_commercetools_app
+from ledgerlink.sandbox.commercetools.seed import seed_orders as seed_commercetools_orders
 from ledgerlink.sandbox.init_config import sandbox_config
 from ledgerlink.sandbox.magento.app import create_app as create_magento_app
 from ledgerlink.sandbox.magento.seed import seed_orders as seed_magento_orders
@@ -33,6 +35,7 @@ from ledgerlink.sandbox.woocommerce.settings import WooSandboxSettings
 NETSUITE_URL = "http://netsuite.test"
 WOO_URL = "http://woo.test"
 MAGENTO_URL = "http://magento.test"
+COMMERCETOOLS_URL = "http://commercetools.test"
 ITEMS = 12
 
 
@@ -67,6 +70,7 @@ class Sandbox:
     netsuite_app: Starlette
     woo_app: Starlette
     magento_app: Any
+    commercetools_app: Any
     console: httpx.AsyncClient  # talks to the console app in-process
     netsuite: NetSuiteClient  # an independent session, for checking what NetSuite holds
 
@@ -87,6 +91,17 @@ class Sandbox:
             rng_seed=rng_seed,
             currency=currency,
             settings=MagentoSandboxSettings(base_url=MAGENTO_URL),
+        )
+
+    def seed_commercetools_orders(
+        self, count: int, *, skus: list[str] | None = None, rng_seed: int = 7, currency: str = "USD"
+    ) -> list[str]:
+        return seed_commercetools_orders(
+            self.tmp / "commercetools.db",
+            count,
+            skus=skus or known_skus(ITEMS),
+            rng_seed=rng_seed,
+            currency=currency,
         )
 
     async def sync(self, **kwargs: Any) -> WorkerStats:
@@ -116,6 +131,7 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     seed_netsuite(tmp_path / "netsuite.db", items=ITEMS, customers=4)
     seed_products(tmp_path / "woocommerce.db", [*known_skus(ITEMS), "NEW-0001"])
     seed_magento_products(tmp_path / "magento.db", [*known_skus(ITEMS), "NEW-0001"])
+    commercetools_app = create_commercetools_app(tmp_path / "commercetools.db")
     magento_app = create_magento_app(tmp_path / "magento.db", MagentoSandboxSettings(base_url=MAGENTO_URL))
     late = LateTransport()
     netsuite_app = create_netsuite_app(tmp_path / "netsuite.db")
@@ -128,12 +144,14 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
             netsuite_url=NETSUITE_URL,
             woo_url=WOO_URL,
             magento_url=MAGENTO_URL,
+            commercetools_url=COMMERCETOOLS_URL,
         )
     )
     transports: dict[str, httpx.AsyncBaseTransport] = {
         "netsuite": NetworkTransport(app=netsuite_app),
         "woo": httpx.ASGITransport(app=woo_app),
         "magento": httpx.ASGITransport(app=magento_app),
+        "ct": httpx.ASGITransport(app=commercetools_app),
     }
     runtime = Runtime(config, transports=transports)
     console_app = create_console_app(runtime)
@@ -142,6 +160,6 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=console_app), base_url="http://console.test"
     ) as c:
-        yield Sandbox(tmp_path, runtime, netsuite_app, woo_app, magento_app, c, netsuite)
+        yield Sandbox(tmp_path, runtime, netsuite_app, woo_app, magento_app, commercetools_app, c, netsuite)
     await netsuite.aclose()
     await runtime.aclose()

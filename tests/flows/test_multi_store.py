@@ -1,4 +1,4 @@
-"""Two stores into one NetSuite account: each routed by its mapping to its own subsidiary, warehouse and
+"""Three stores into one NetSuite account: each routed by its mapping to its own subsidiary, warehouse and
 currency, with its channel stamped on every sales order; the same flow code serves both."""
 
 from __future__ import annotations
@@ -36,13 +36,15 @@ async def _sales_orders(sandbox: Sandbox) -> dict[str, dict[str, object]]:
 async def test_each_store_lands_in_its_own_subsidiary_location_and_currency(sandbox: Sandbox) -> None:
     sandbox.seed_orders(12)
     sandbox.seed_magento_orders(12, currency="EUR")
+    sandbox.seed_commercetools_orders(8, currency="USD")
     stats = await sandbox.sync()
     assert stats.failed == 0
     held = await _sales_orders(sandbox)
     woo = {k: v for k, v in held.items() if k.startswith("woo-")}
     magento = {k: v for k, v in held.items() if k.startswith("magento-")}
-    assert woo and magento, "both stores have orders in synced statuses"
-    assert len(held) == len(woo) + len(magento)
+    ct = {k: v for k, v in held.items() if k.startswith("ct-")}
+    assert woo and magento and ct, "every store has orders in synced statuses"
+    assert len(held) == len(woo) + len(magento) + len(ct)
     eur = REFERENCE_IDS["currencies"]["EUR"]
     for routing in woo.values():
         assert routing["subsidiary"] == REFERENCE_IDS["subsidiary"]
@@ -53,17 +55,23 @@ async def test_each_store_lands_in_its_own_subsidiary_location_and_currency(sand
         assert routing["location"] == REFERENCE_IDS["locations"]["EU Warehouse"]
         assert routing["currency"] in ("EUR", "Euro", eur)
         assert routing["channel"] == "magento"
+    for routing in ct.values():
+        assert routing["subsidiary"] == REFERENCE_IDS["subsidiary"]
+        assert routing["location"] == REFERENCE_IDS["locations"]["East Coast Warehouse"]
+        assert routing["channel"] == "ct"
     report = await reconcile_orders(sandbox.runtime)
     assert report.agrees
     assert {s.flow: set(s.routing) for s in report.stores} == {
         "orders:woo->netsuite": {(REFERENCE_IDS["subsidiary"], "USD")},
         "orders:magento->netsuite": {(REFERENCE_IDS["child_subsidiary"], "EUR")},
+        "orders:ct->netsuite": {(REFERENCE_IDS["subsidiary"], "USD")},
     }
 
 
 async def test_a_second_sync_of_both_stores_creates_nothing(sandbox: Sandbox) -> None:
     sandbox.seed_orders(6)
     sandbox.seed_magento_orders(6)
+    sandbox.seed_commercetools_orders(6)
     await sandbox.sync()
     before = await sandbox.sales_orders()
     await sandbox.sync()
@@ -80,10 +88,11 @@ async def test_customers_are_matched_by_email_only_within_the_store_subsidiary(s
         assert record["subsidiary"]["id"] == REFERENCE_IDS["child_subsidiary"]
 
 
-def test_both_stores_run_through_the_one_orders_flow(sandbox: Sandbox) -> None:
+def test_every_store_runs_through_the_one_orders_flow(sandbox: Sandbox) -> None:
     kinds = {type(flow) for flow in sandbox.runtime.flows}
     assert kinds == {OrdersFlow}
     stores = {flow.source: type(flow.store).__name__ for flow in sandbox.runtime.flows}
-    assert stores == {"woo": "WooCommerceStore", "magento": "MagentoStore"}
+    assert stores == {"woo": "WooCommerceStore", "magento": "MagentoStore", "ct": "CommercetoolsStore"}
     webhooks = {flow.source: flow.webhook_url is not None for flow in sandbox.runtime.flows}
-    assert webhooks == {"woo": True, "magento": False}  # Magento is polled: it has no webhooks to register
+    # Magento and commercetools are polled: neither has webhooks Ledgerlink could register and verify.
+    assert webhooks == {"woo": True, "magento": False, "ct": False}

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import httpx
 
-from ledgerlink.config import MagentoConnection, StoreConnection, WooCommerceConnection
+from ledgerlink.config import (
+    CommercetoolsConnection,
+    MagentoConnection,
+    StoreConnection,
+    WooCommerceConnection,
+)
 from ledgerlink.connectors.store import StoreConnector
 
 
@@ -24,4 +29,8 @@ def build_store(
         from ledgerlink.connectors.magento.store import MagentoStore
 
         return MagentoStore(name, connection, transport=transport)
+    if isinstance(connection, CommercetoolsConnection):
+        from ledgerlink.connectors.commercetools.store import CommercetoolsStore
+
+        return CommercetoolsStore(name, connection, transport=transport)
     raise NotImplementedError(f"connection {name}: no store connector for type {connection.type!r} yet")

@@ -7,6 +7,8 @@ from typing import Any
 import yaml
 
 from ledgerlink.sandbox import credentials
+from ledgerlink.sandbox.commercetools.connection import sandbox_connection as commercetools_connection
+from ledgerlink.sandbox.commercetools.credentials import CT_PORT
 from ledgerlink.sandbox.magento.credentials import MAGENTO_PORT
 from ledgerlink.sandbox.magento.init_config import magento_connection
 from ledgerlink.sandbox.netsuite.seed import REFERENCE_IDS
@@ -20,12 +22,14 @@ def sandbox_config(
     netsuite_url: str = f"http://127.0.0.1:{credentials.NETSUITE_PORT}",
     woo_url: str = f"http://127.0.0.1:{credentials.WOO_PORT}",
     magento_url: str | None = f"http://127.0.0.1:{MAGENTO_PORT}",
+    commercetools_url: str | None = f"http://127.0.0.1:{CT_PORT}",
     console_port: int = credentials.CONSOLE_PORT,
     schedule: str = "every 1m",
 ) -> dict[str, Any]:
     """Two stores into one NetSuite account: the WooCommerce shop sells in USD through the parent
     subsidiary and its main warehouse; the Magento store view sells in EUR through the European
-    subsidiary and its warehouse. ``magento_url=None`` leaves the Magento store out."""
+    subsidiary and its warehouse; the commercetools project sells in USD through the parent subsidiary
+    from the East Coast warehouse. A store URL of None leaves that store out."""
     ids = REFERENCE_IDS
     shared_items = {
         "ship_item": ids["ship_item"],
@@ -85,6 +89,23 @@ def sandbox_config(
                         "checkmo": methods["bacs"],
                         "cashondelivery": methods["cod"],
                     },
+                    "statuses": ["processing", "completed"],
+                },
+            }
+        )
+    if commercetools_url:
+        connections["ct"] = commercetools_connection(commercetools_url)
+        flows.append(
+            {
+                "kind": "orders",
+                "from": "ct",
+                "to": "netsuite",
+                "schedule": schedule,
+                "webhooks": False,  # commercetools pushes to message queues, not to signed webhooks
+                "mapping": {
+                    "subsidiary": ids["subsidiary"],
+                    "location": ids["locations"]["East Coast Warehouse"],
+                    **shared_items,
                     "statuses": ["processing", "completed"],
                 },
             }

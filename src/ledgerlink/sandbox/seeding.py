@@ -22,8 +22,8 @@ def unknown_skus(count: int) -> list[str]:
 class StoreSeed:
     products: int
     orders: int
-    order_ids: list[int]
-    orders_with_unknown_skus: list[int]
+    order_ids: list[int] | list[str]  # WooCommerce and Magento number orders; commercetools uses UUIDs
+    orders_with_unknown_skus: list[int] | list[str]
 
 
 def seed_store(

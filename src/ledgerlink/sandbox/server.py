@@ -14,6 +14,8 @@ from typing import Any
 import uvicorn
 
 from ledgerlink.sandbox import credentials
+from ledgerlink.sandbox.commercetools.app import create_app as create_commercetools_app
+from ledgerlink.sandbox.commercetools.credentials import CT_PORT
 from ledgerlink.sandbox.magento.app import create_app as create_magento_app
 from ledgerlink.sandbox.magento.credentials import MAGENTO_PORT
 from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
@@ -37,6 +39,7 @@ class SandboxPlan:
     netsuite_port: int = credentials.NETSUITE_PORT
     woo_port: int = credentials.WOO_PORT
     magento_port: int = MAGENTO_PORT
+    commercetools_port: int = CT_PORT
     netsuite_latency: float = 0.0
     netsuite_concurrency: int = 5
     netsuite_settings: Path | None = None  # YAML/JSON settings file: tier, latency model, faults
@@ -54,6 +57,10 @@ class SandboxPlan:
         return f"http://{LOOPBACK}:{self.magento_port}"
 
     @property
+    def commercetools_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.commercetools_port}"
+
+    @property
     def netsuite_state(self) -> Path:
         return self.state_dir / "netsuite.db"
 
@@ -64,6 +71,10 @@ class SandboxPlan:
     @property
     def magento_state(self) -> Path:
         return self.state_dir / "magento.db"
+
+    @property
+    def commercetools_state(self) -> Path:
+        return self.state_dir / "commercetools.db"
 
     def apps(self) -> list[tuple[Any, int]]:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +88,13 @@ class SandboxPlan:
         netsuite = create_netsuite_app(self.netsuite_state, settings)
         woo = create_woo_app(self.woo_state, WooSandboxSettings(home_url=self.woo_url))
         magento = create_magento_app(self.magento_state, MagentoSandboxSettings(base_url=self.magento_url))
-        return [(netsuite, self.netsuite_port), (woo, self.woo_port), (magento, self.magento_port)]
+        commercetools = create_commercetools_app(self.commercetools_state)
+        return [
+            (netsuite, self.netsuite_port),
+            (woo, self.woo_port),
+            (magento, self.magento_port),
+            (commercetools, self.commercetools_port),
+        ]
 
 
 def _servers(plan: SandboxPlan) -> list[uvicorn.Server]:

@@ -16,7 +16,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ledgerlink.sandbox.commercetools.credentials import CT_STORE_KEY
 from ledgerlink.sandbox.commercetools.pricing import (
@@ -397,6 +397,6 @@ def seed_store(
     return StoreSeed(
         products=len(skus) + len(strangers),
         orders=len(regular) + len(odd),
-        order_ids=cast(list[int], regular + odd),
-        orders_with_unknown_skus=cast(list[int], odd),
+        order_ids=regular + odd,
+        orders_with_unknown_skus=odd,
     )
