@@ -225,6 +225,30 @@ Connection = Annotated[
 ]
 
 
+class RouteCondition(_Strict):
+    """Which orders a route takes: every condition given must hold."""
+
+    currency: str | None = Field(default=None, description="ISO code of the order's currency")
+    store: str | None = Field(
+        default=None, description="the platform's store: commercetools store key, Magento store id"
+    )
+
+    def matches(self, *, currency: str, store: str | None) -> bool:
+        if self.currency is not None and self.currency.upper() != currency.upper():
+            return False
+        return self.store is None or self.store == store
+
+
+class Route(_Strict):
+    """Where matching orders go in NetSuite, overriding the mapping's defaults."""
+
+    when: RouteCondition
+    subsidiary: str | None = None
+    location: str | None = None
+    department: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+
+
 class OrderMapping(_Strict):
     """How store orders become NetSuite sales orders. Values are NetSuite internal ids."""
 
@@ -249,6 +273,18 @@ class OrderMapping(_Strict):
         default_factory=lambda: ["processing", "completed", "on-hold"],
         description="store statuses that are synced; others (pending payment, failed) wait",
     )
+    routes: list[Route] = Field(
+        default_factory=list,
+        description="by currency and/or store: subsidiary, location, department, class; first match wins",
+    )
+
+    def routed(self, *, currency: str, store: str | None = None) -> OrderMapping:
+        """The mapping for one order: the first route that matches overrides the defaults it names."""
+        for route in self.routes:
+            if route.when.matches(currency=currency, store=store):
+                overrides = route.model_dump(exclude={"when"}, exclude_none=True)
+                return self.model_copy(update=overrides)
+        return self
 
 
 class FlowConfig(_Strict):

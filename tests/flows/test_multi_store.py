@@ -96,3 +96,28 @@ def test_every_store_runs_through_the_one_orders_flow(sandbox: Sandbox) -> None:
     webhooks = {flow.source: flow.webhook_url is not None for flow in sandbox.runtime.flows}
     # Magento and commercetools are polled: neither has webhooks Ledgerlink could register and verify.
     assert webhooks == {"woo": True, "magento": False, "ct": False}
+
+
+async def test_routes_send_one_store_s_currencies_to_different_subsidiaries(sandbox: Sandbox) -> None:
+    from ledgerlink.config import Route
+
+    [flow] = sandbox.runtime.flows_from("ct")
+    eu = REFERENCE_IDS["locations"]["EU Warehouse"]
+    route = Route.model_validate(
+        {"when": {"currency": "EUR"}, "subsidiary": REFERENCE_IDS["child_subsidiary"], "location": eu}
+    )
+    flow.config.mapping = flow.config.mapping.model_copy(update={"routes": [route]})
+    sandbox.seed_commercetools_orders(6, currency="USD", rng_seed=3)
+    sandbox.seed_commercetools_orders(6, currency="EUR", rng_seed=4)
+    stats = await sandbox.sync(flow="ct")
+    assert stats.failed == 0
+    report = await reconcile_orders(sandbox.runtime)
+    assert report.agrees
+    [ct] = [s for s in report.stores if s.flow == flow.name]
+    assert set(ct.routing) == {
+        (REFERENCE_IDS["subsidiary"], "USD"),
+        (REFERENCE_IDS["child_subsidiary"], "EUR"),
+    }
+    for link in sandbox.runtime.links.all("customer", source="ct"):
+        record = await sandbox.netsuite.get("customer", link.target_id)
+        assert record["subsidiary"]["id"] in (REFERENCE_IDS["subsidiary"], REFERENCE_IDS["child_subsidiary"])

@@ -79,3 +79,34 @@ def test_netsuite_host_is_derived_from_the_account() -> None:
     del data["connections"]["netsuite"]["base_url"]
     config = parse_config(data)
     assert config.connections["netsuite"].url == "https://1234567-sb1.suitetalk.api.netsuite.com"  # type: ignore[union-attr]
+
+
+def test_routes_override_the_mapping_for_matching_orders_first_match_wins() -> None:
+    from ledgerlink.config import OrderMapping
+
+    mapping = OrderMapping.model_validate(
+        {
+            "subsidiary": "1",
+            "location": "1",
+            "department": "7",
+            "routes": [
+                {"when": {"currency": "EUR", "store": "eu"}, "subsidiary": "2", "location": "3"},
+                {"when": {"currency": "eur"}, "subsidiary": "2"},
+                {"when": {"store": "outlet"}, "location": "2", "class": "9"},
+            ],
+        }
+    )
+    eu_store = mapping.routed(currency="EUR", store="eu")
+    assert (eu_store.subsidiary, eu_store.location, eu_store.department) == ("2", "3", "7")
+    other_eur = mapping.routed(currency="EUR", store="de")
+    assert (other_eur.subsidiary, other_eur.location) == ("2", "1")
+    outlet = mapping.routed(currency="USD", store="outlet")
+    assert (outlet.subsidiary, outlet.location, outlet.class_) == ("1", "2", "9")
+    assert mapping.routed(currency="USD") is mapping
+
+
+def test_a_route_without_a_condition_is_an_error_naming_it() -> None:
+    data = sandbox_config()
+    data["flows"][0]["mapping"]["routes"] = [{"subsidiary": "2"}]
+    with pytest.raises(ConfigError, match=r"flows\.0\.mapping\.routes\.0\.when"):
+        parse_config(data)

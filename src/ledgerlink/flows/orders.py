@@ -165,7 +165,8 @@ class OrdersFlow:
                     "synced_statuses": self.config.mapping.statuses,
                 }
             )
-        customer_id = self.resolve_customer(order)
+        mapping = self.config.mapping.routed(currency=order.currency, store=order.store)
+        customer_id = self.resolve_customer(order, mapping.subsidiary)
         currency_id = await self.erp.currency_id(order.currency)
         item_ids = await self.resolve_items(order)
         external = external_id(self.source, "order", order.source_id)
@@ -175,7 +176,7 @@ class OrdersFlow:
             customer_id=customer_id,
             item_ids=item_ids,
             currency_id=currency_id,
-            mapping=self.config.mapping,
+            mapping=mapping,
             channel=self.source,
         )
         self.check_total(order, payload)
@@ -186,7 +187,7 @@ class OrdersFlow:
                 result={"skipped": "unchanged", "netsuite_id": link.target_id},
                 links=[self._order_link(order, link.target_id, external, digest)],
             )
-        record_type = self.config.mapping.record_type
+        record_type = mapping.record_type
         internal = await self.erp.upsert(record_type, external, payload, replace=["item"])
         return Completion(
             result={
@@ -212,8 +213,13 @@ class OrdersFlow:
             details={"number": order.number, "total": str(order.total.amount), "currency": order.currency},
         )
 
-    def resolve_customer(self, order: Order) -> str:
-        """The NetSuite customer of this order, or park the order until its customer job has run."""
+    def resolve_customer(self, order: Order, subsidiary: str | None) -> str:
+        """The NetSuite customer of this order, or park the order until its customer job has run.
+
+        A customer is created in the subsidiary the order is routed to. A customer's later orders
+        routed to another subsidiary reuse that customer; NetSuite OneWorld accepts that only when the
+        subsidiary is added to the customer (multi-subsidiary customers), so routes should not split
+        one buyer's orders across subsidiaries."""
         key = customer_key(order.customer)
         link = self.links.get("customer", self.source, key, self.target)
         if link:
@@ -223,7 +229,11 @@ class OrdersFlow:
             kind=f"{SYNC_CUSTOMER}:{self.name}",
             flow=self.name,
             record_key=f"customer:{key}",
-            payload={"customer": order.customer.model_dump(mode="json"), "currency": order.currency},
+            payload={
+                "customer": order.customer.model_dump(mode="json"),
+                "currency": order.currency,
+                "subsidiary": subsidiary,
+            },
             dedupe_key=dependency,
             lock_key=dependency,
             provides=dependency,
@@ -290,16 +300,17 @@ class OrdersFlow:
         customer = Customer.model_validate(job.payload["customer"])
         key = customer_key(customer)
         external = external_id(self.source, "customer", key)
-        match_email = self.config.mapping.customer_match == "external_id_then_email"
+        mapping = self.config.mapping
+        if "subsidiary" in job.payload:  # the routed subsidiary of the order that asked for this customer
+            mapping = mapping.model_copy(update={"subsidiary": job.payload["subsidiary"]})
+        match_email = mapping.customer_match == "external_id_then_email"
         internal = await self.erp.find_customer(
-            external, customer.email if match_email else None, self.config.mapping.subsidiary
+            external, customer.email if match_email else None, mapping.subsidiary
         )
         action = "matched"
         if internal is None:
             currency_id = await self.erp.currency_id(str(job.payload.get("currency") or "USD"))
-            body = customer_payload(
-                customer, external=external, mapping=self.config.mapping, currency_id=currency_id
-            )
+            body = customer_payload(customer, external=external, mapping=mapping, currency_id=currency_id)
             internal = await self.erp.upsert("customer", external, body)
             action = "created"
         return Completion(

@@ -56,6 +56,7 @@ class Order(BaseModel):
 
     source: str
     source_id: str
+    store: str | None = None  # the platform's own store / store view / channel, where it has several
     number: str
     status: str
     currency: str

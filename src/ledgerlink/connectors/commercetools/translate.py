@@ -249,6 +249,11 @@ def _code_label(entry: _Fields) -> str:
     return str(obj.get("code")) if isinstance(obj, Mapping) and obj.get("code") else ref.text("id")
 
 
+def _store_key(order: _Fields) -> str | None:
+    """The key of the store the order was placed in, for routing; None for a project-wide order."""
+    return (order.child("store").text("key", "") or None) if order.has("store") else None
+
+
 def _payment(order: _Fields) -> Payment | None:
     """The first payment, described when the reference is expanded (``expand=paymentInfo.payments[*]``):
     its method, and the successful charge's PSP reference and time."""
@@ -342,6 +347,7 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
         return Order(
             source=source,
             source_id=order.text("id"),
+            store=_store_key(order),
             number=order.text("orderNumber", "") or order.text("id"),
             status=order_status(state),
             currency=currency,

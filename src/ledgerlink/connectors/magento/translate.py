@@ -248,6 +248,7 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
         result = Order(
             source=source,
             source_id=order.text("entity_id"),
+            store=order.text("store_id", "") or None,
             number=order.text("increment_id"),
             status=status_name(order.text("status", "") or order.text("state")),
             currency=currency,
