@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from ledgerlink.connectors.http_answers import retry_after_seconds
 from ledgerlink.connectors.netsuite.client import NetSuiteClient, RateLimitRetry
-from ledgerlink.connectors.netsuite.errors import NsError, parse_retry_after
+from ledgerlink.connectors.netsuite.errors import NsError
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
 
@@ -283,15 +284,15 @@ def test_rate_limit_delays_are_jittered_capped_and_honour_retry_after() -> None:
     assert policy.delay(4, None, rng) is None
 
 
-def test_parse_retry_after(clock: Any) -> None:
-    assert parse_retry_after("3", clock.now) == 3.0
-    assert parse_retry_after(" 1.5 ", clock.now) == 1.5
-    assert parse_retry_after("-5", clock.now) == 0.0
-    assert parse_retry_after(formatdate(clock.now + 90, usegmt=True), clock.now) == 90.0
-    assert parse_retry_after(formatdate(clock.now - 90, usegmt=True), clock.now) == 0.0
-    assert parse_retry_after("soon", clock.now) is None
-    assert parse_retry_after("nan", clock.now) is None
-    assert parse_retry_after(None, clock.now) is None
+def test_retry_after_seconds(clock: Any) -> None:
+    assert retry_after_seconds("3", clock.now) == 3.0
+    assert retry_after_seconds(" 1.5 ", clock.now) == 1.5
+    assert retry_after_seconds("-5", clock.now) == 0.0
+    assert retry_after_seconds(formatdate(clock.now + 90, usegmt=True), clock.now) == 90.0
+    assert retry_after_seconds(formatdate(clock.now - 90, usegmt=True), clock.now) == 0.0
+    assert retry_after_seconds("soon", clock.now) is None
+    assert retry_after_seconds("nan", clock.now) is None
+    assert retry_after_seconds(None, clock.now) is None
 
 
 def test_ns_error_parses_every_field_and_tolerates_other_bodies() -> None:

@@ -36,6 +36,7 @@ from ledgerlink.connectors.commercetools.query import (
     combine,
     literal,
 )
+from ledgerlink.connectors.http_answers import retry_after_seconds
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
 
 # Resources whose reads and writes go through the store when the connection names one.
@@ -345,8 +346,5 @@ def _segment(value: str) -> str:
 
 
 def _retry_after(response: httpx.Response, default: float) -> float:
-    value = response.headers.get("retry-after", "")
-    try:
-        return min(max(float(value), 0.0), 30.0)
-    except ValueError:
-        return default
+    seconds = retry_after_seconds(response.headers.get("retry-after"))
+    return default if seconds is None else min(seconds, 30.0)

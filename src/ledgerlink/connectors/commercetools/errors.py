@@ -8,23 +8,15 @@ keep the method, path, status and error codes: never tokens, never personal data
 
 from __future__ import annotations
 
-import json
 import ssl
 from typing import Any
 
 import httpx
 
+from ledgerlink.connectors.http_answers import parse_json
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-
-
-def parse_json(response: httpx.Response) -> Any | None:
-    """The body as JSON, or None when it is not JSON."""
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
 
 
 def error_codes(body: Any) -> list[str]:

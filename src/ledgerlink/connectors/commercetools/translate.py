@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from ledgerlink.connectors.commercetools.money import MoneyFormatError, read_money
 from ledgerlink.connectors.commercetools.query import parse_ct_time
-from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
+from ledgerlink.connectors.fields import FieldReader
 from ledgerlink.records.customer import Address, Customer
 from ledgerlink.records.money import CENT, Money, round_cents
 from ledgerlink.records.order import Discount, FeeLine, Order, OrderLine, Payment, ShippingLine
@@ -41,57 +41,33 @@ STATUSES = {
 }
 UNIT_PRICE_PLACES = Decimal("0.000001")
 TOTAL_DISCOUNT_NAME = "Discount on total price"
-_MISSING = object()
 
 
-def bad_field(order_id: Any, field: str, why: str) -> ProblemError:
-    return permanent(
-        Code.BAD_RESPONSE,
-        f"commercetools order {order_id} cannot be read",
-        f"field {field}: {why}",
-        "check API extensions that change orders; the field must be as commercetools sends it",
-        team=Team.INTEGRATION,
-        order_id=str(order_id),
-        field=field,
-    )
+class _Fields(FieldReader):
+    """Reads one JSON object, naming the exact field (``lineItems[2].price.value``) when it is wrong.
+    Money fields must be in the order's currency."""
 
-
-class _Fields:
-    """Reads one JSON object, naming the exact field (``lineItems[2].price.value``) when it is wrong."""
+    system = "commercetools"
+    advice = "check API extensions that change orders; the field must be as commercetools sends it"
+    null_is_missing = True
 
     def __init__(self, data: Any, path: str, order_id: Any, currency: str = "") -> None:
-        if not isinstance(data, Mapping):
-            raise bad_field(order_id, path or "(order)", f"expected an object, got {type(data).__name__}")
-        self.data, self.path, self.order_id, self.currency = data, path, order_id, currency
+        super().__init__(data, path, order_id)
+        self.currency = currency
 
-    def name(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+    def nested(self, data: Any, path: str) -> _Fields:
+        return _Fields(data, path, self.order_id, self.currency)
 
-    def has(self, key: str) -> bool:
-        return self.data.get(key) is not None
-
-    def raw(self, key: str, default: Any = _MISSING) -> Any:
-        if self.data.get(key) is None:
-            if default is _MISSING:
-                raise bad_field(self.order_id, self.name(key), "missing")
-            return default
-        return self.data[key]
-
-    def text(self, key: str, default: Any = _MISSING) -> str:
-        value = self.raw(key, default)
-        if value is None:
-            return ""
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise bad_field(self.order_id, self.name(key), f"expected text, got {type(value).__name__}")
-        return str(value)
+    def children(self, key: str, *, required: bool = False) -> list[_Fields]:
+        return super().children(key, required=required)
 
     def money(self, key: str) -> Decimal:
         try:
             amount, currency = read_money(self.raw(key))
         except MoneyFormatError as error:
-            raise bad_field(self.order_id, self.name(key), str(error)) from None
+            raise self.fail(key, str(error)) from None
         if self.currency and currency != self.currency:
-            raise bad_field(self.order_id, self.name(key), f"{currency} in a {self.currency} order")
+            raise self.fail(key, f"{currency} in a {self.currency} order")
         return amount
 
     def time(self, key: str) -> datetime:
@@ -99,19 +75,10 @@ class _Fields:
         try:
             return parse_ct_time(value)
         except ValueError:
-            raise bad_field(self.order_id, self.name(key), f"{value!r} is not an ISO 8601 time") from None
+            raise self.fail(key, f"{value!r} is not an ISO 8601 time") from None
 
-    def child(self, key: str) -> _Fields:
-        return _Fields(self.raw(key), self.name(key), self.order_id, self.currency)
 
-    def children(self, key: str) -> list[_Fields]:
-        items = self.raw(key, [])
-        if not isinstance(items, list):
-            raise bad_field(self.order_id, self.name(key), f"expected a list, got {type(items).__name__}")
-        return [
-            _Fields(item, f"{self.name(key)}[{i}]", self.order_id, self.currency)
-            for i, item in enumerate(items)
-        ]
+bad_field = _Fields.problem
 
 
 def localized(value: Any) -> str:

@@ -9,16 +9,14 @@ mistaken for the store's verdict. Details keep method, path and status: never cr
 
 from __future__ import annotations
 
-import json
 import re
 import ssl
-from datetime import UTC, datetime
-from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+from ledgerlink.connectors import http_answers
+from ledgerlink.connectors.http_answers import describe_non_json, retry_after_seconds
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
 _PLACEHOLDER = re.compile(r"%(\d+|[A-Za-z_][A-Za-z0-9_]*)")
@@ -26,11 +24,8 @@ NO_ROUTE = "request does not match any route"
 
 
 def parse_json(response: httpx.Response) -> Any | None:
-    """The body as JSON with decimals kept exact, or None when it is not JSON."""
-    try:
-        return json.loads(response.content, parse_float=Decimal)
-    except ValueError:
-        return None
+    """The body as JSON with decimals kept exact (Magento sends amounts as JSON numbers)."""
+    return http_answers.parse_json(response, exact_decimals=True)
 
 
 def fill_message(message: str, parameters: Any) -> str:
@@ -58,36 +53,6 @@ def magento_message(body: Any) -> str:
         if isinstance(item, dict)
     ]
     return "; ".join([text, *[e for e in extra if e and e != text]])
-
-
-def describe_non_json(response: httpx.Response) -> str:
-    """Say what answered instead of Magento, without quoting the body (it may hold anything)."""
-    text = response.content[:2000].decode("utf-8", "replace")
-    kind = response.headers.get("content-type", "no content type")
-    if any(mark in text for mark in ("<b>Notice</b>", "<b>Warning</b>", "<b>Deprecated</b>", "Fatal error")):
-        return f"a PHP notice or error printed before the JSON ({kind})"
-    if not text.strip():
-        return "an empty body"
-    if text.lstrip().startswith("<"):
-        return f"an HTML page, typically a firewall, CDN, maintenance or login page ({kind})"
-    return f"a body that is not JSON ({kind})"
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds, whether given as a number or as an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _problem(

@@ -23,88 +23,41 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
+from ledgerlink.connectors.fields import FieldReader
 from ledgerlink.connectors.magento.search import parse_magento_time
-from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
 from ledgerlink.records.customer import Address, Customer
-from ledgerlink.records.money import CENT, Money, round_cents, to_decimal
+from ledgerlink.records.money import CENT, Money, round_cents
 from ledgerlink.records.order import Discount, Order, OrderLine, Payment, ShippingLine
 
 log = logging.getLogger(__name__)
 
 STATUS_NAMES = {"complete": "completed", "holded": "on-hold"}
 UNIT_PRICE_PLACES = Decimal("0.000001")
-_MISSING = object()
 
 
-def bad_field(order_id: Any, field: str, why: str) -> ProblemError:
-    return permanent(
-        Code.BAD_RESPONSE,
-        f"Magento order {order_id} cannot be read",
-        f"field {field}: {why}",
-        "check extensions that change the order REST response; the field must be as Magento core sends it",
-        team=Team.INTEGRATION,
-        order_id=str(order_id),
-        field=field,
-    )
-
-
-class _Fields:
+class _Fields(FieldReader):
     """Reads one JSON object, naming the exact field (``items[2].row_total``) when it is wrong."""
 
-    def __init__(self, data: Any, path: str, order_id: Any) -> None:
-        if not isinstance(data, Mapping):
-            raise bad_field(order_id, path or "(order)", f"expected an object, got {type(data).__name__}")
-        self.data, self.path, self.order_id = data, path, order_id
-
-    def name(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def raw(self, key: str, default: Any = _MISSING) -> Any:
-        if key not in self.data or self.data[key] is None:
-            if default is _MISSING:
-                raise bad_field(self.order_id, self.name(key), "missing")
-            return default
-        return self.data[key]
-
-    def text(self, key: str, default: Any = _MISSING) -> str:
-        value = self.raw(key, default)
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
-            raise bad_field(self.order_id, self.name(key), f"expected text, got {type(value).__name__}")
-        return str(value)
-
-    def decimal(self, key: str, default: Any = _MISSING) -> Decimal:
-        value = self.raw(key, default)
-        if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-            raise bad_field(self.order_id, self.name(key), f"expected a number, got {type(value).__name__}")
-        try:
-            number = to_decimal(value.strip() if isinstance(value, str) else value)
-        except InvalidOperation:
-            raise bad_field(self.order_id, self.name(key), f"{value!r} is not a number") from None
-        if not number.is_finite():
-            raise bad_field(self.order_id, self.name(key), f"{value!r} is not a finite number")
-        return number
+    system = "Magento"
+    advice = (
+        "check extensions that change the order REST response; the field must be as Magento core sends it"
+    )
+    null_is_missing = True
 
     def time(self, key: str) -> datetime:
         value = self.text(key)
         try:
             return parse_magento_time(value)
         except ValueError:
-            raise bad_field(self.order_id, self.name(key), f"{value!r} is not YYYY-MM-DD HH:MM:SS") from None
+            raise self.fail(key, f"{value!r} is not YYYY-MM-DD HH:MM:SS") from None
 
-    def child(self, key: str) -> _Fields | None:
-        value = self.raw(key, None)
-        return None if value is None else _Fields(value, self.name(key), self.order_id)
 
-    def children(self, key: str, *, required: bool = True) -> list[_Fields]:
-        items = self.raw(key) if required else self.raw(key, [])
-        if not isinstance(items, list):
-            raise bad_field(self.order_id, self.name(key), f"expected a list, got {type(items).__name__}")
-        return [_Fields(item, f"{self.name(key)}[{i}]", self.order_id) for i, item in enumerate(items)]
+bad_field = _Fields.problem
 
 
 def status_name(status: str) -> str:
@@ -180,11 +133,11 @@ def _line(item: _Fields, sku: str, currency: str) -> OrderLine:
 
 
 def _shipping_assignment(order: _Fields) -> _Fields | None:
-    extension = order.child("extension_attributes")
+    extension = order.optional_child("extension_attributes")
     if extension is None:
         return None
     assignments = extension.children("shipping_assignments", required=False)
-    return assignments[0].child("shipping") if assignments else None
+    return assignments[0].optional_child("shipping") if assignments else None
 
 
 def _customer(order: _Fields, billing: Address | None, shipping: Address | None) -> Customer:
@@ -206,7 +159,7 @@ def _customer(order: _Fields, billing: Address | None, shipping: Address | None)
 
 
 def _payment(order: _Fields) -> Payment | None:
-    payment = order.child("payment")
+    payment = order.optional_child("payment")
     if payment is None or not payment.text("method", ""):
         return None
     info = payment.raw("additional_information", [])
@@ -225,9 +178,9 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
     def money(fields: _Fields, key: str) -> Money:
         return Money.of(fields.decimal(key, 0), currency)
 
-    billing = _address(order.child("billing_address"))
+    billing = _address(order.optional_child("billing_address"))
     shipping_info = _shipping_assignment(order)
-    shipping_address = _address(shipping_info.child("address")) if shipping_info else None
+    shipping_address = _address(shipping_info.optional_child("address")) if shipping_info else None
     method = shipping_info.text("method", "") if shipping_info else ""
     shipping_net = order.decimal("shipping_amount", 0) - abs(order.decimal("shipping_discount_amount", 0))
     shipping = []

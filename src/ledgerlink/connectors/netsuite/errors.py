@@ -22,17 +22,15 @@ bodies carry personal data, headers carry the signed credentials.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ledgerlink.connectors.http_answers import retry_after_seconds
 from ledgerlink.connectors.netsuite.suiteql import redact_literals
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent, transient
 
@@ -244,26 +242,6 @@ class RequestInfo:
         return described
 
 
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """``Retry-After`` in seconds from ``now``: it may be delta-seconds or an HTTP date (RFC 9110)."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, moment.timestamp() - now)
-
-
 def problem_from_response(
     response: httpx.Response, request: RequestInfo, *, now: float, auth: str = "tba"
 ) -> ProblemError:
@@ -279,7 +257,7 @@ def problem_from_response(
             details["error_paths"] = paths
     elif response.content:
         details["response_snippet"] = response.text[:_SNIPPET]
-    retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
+    retry_after = retry_after_seconds(response.headers.get("Retry-After"), now)
     said = error.text if error and error.text else f"HTTP {status} {response.reason_phrase}".strip()
 
     if status == 429 or codes & RATE_LIMIT_CODES:
@@ -535,7 +513,7 @@ def problem_from_token_response(response: httpx.Response, token_url: str) -> Pro
             what,
             f"too many requests: {said}",
             "Nothing to do if it passes: Ledgerlink retries after the wait.",
-            retry_after=parse_retry_after(response.headers.get("Retry-After"), 0.0),
+            retry_after=retry_after_seconds(response.headers.get("Retry-After"), 0.0),
             **details,
         )
     if status >= 500:

@@ -8,14 +8,12 @@ Details keep the method, path, status and WooCommerce's code: never credentials,
 
 from __future__ import annotations
 
-import json
 import ssl
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+from ledgerlink.connectors.http_answers import describe_non_json, parse_json, retry_after_seconds
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
 # A 500/501 with WooCommerce's own error code is a refusal (a failed gateway refund, an unsupported
@@ -41,44 +39,6 @@ def woo_error(body: Any) -> tuple[str, str]:
     if isinstance(body, dict):
         return str(body.get("code") or ""), str(body.get("message") or "")
     return "", ""
-
-
-def parse_json(response: httpx.Response) -> Any | None:
-    """The body as JSON, or None when it is not JSON (HTML pages, PHP notices, empty bodies)."""
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
-
-
-def describe_non_json(response: httpx.Response) -> str:
-    """Say what answered instead of WooCommerce, without quoting the body (it may hold anything)."""
-    text = response.content[:2000].decode("utf-8", "replace")
-    kind = response.headers.get("content-type", "no content type")
-    if any(mark in text for mark in ("<b>Notice</b>", "<b>Warning</b>", "<b>Deprecated</b>", "Fatal error")):
-        return f"a PHP notice or error printed before the JSON ({kind})"
-    if not text.strip():
-        return "an empty body"
-    if text.lstrip().startswith("<"):
-        return f"an HTML page, typically a firewall, proxy, maintenance or login page ({kind})"
-    return f"a body that is not JSON ({kind})"
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds, whether given as a number or as an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _auth_problem(code: str, message: str, scheme: str, details: dict[str, Any]) -> ProblemError:

@@ -11,92 +11,43 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
-from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
+from ledgerlink.connectors.fields import FieldReader
 from ledgerlink.records.customer import Address, Customer
-from ledgerlink.records.money import CENT, Money, round_cents, to_decimal
+from ledgerlink.records.money import CENT, Money, round_cents
 from ledgerlink.records.order import Discount, FeeLine, Order, OrderLine, Payment, ShippingLine
 
 log = logging.getLogger(__name__)
 
 UNIT_PRICE_PLACES = Decimal("0.000001")
-_MISSING = object()
 
 
-def bad_field(order_id: Any, field: str, why: str) -> ProblemError:
-    return permanent(
-        Code.BAD_RESPONSE,
-        f"WooCommerce order {order_id} cannot be read",
-        f"field {field}: {why}",
-        "check plugins that change the order REST response; the field must be as WooCommerce core sends it",
-        team=Team.INTEGRATION,
-        order_id=str(order_id),
-        field=field,
-    )
-
-
-class _Fields:
+class _Fields(FieldReader):
     """Reads one JSON object, naming the exact field (``line_items[2].subtotal``) when it is wrong."""
 
-    def __init__(self, data: Any, path: str, order_id: Any) -> None:
-        if not isinstance(data, Mapping):
-            raise bad_field(order_id, path or "(order)", f"expected an object, got {type(data).__name__}")
-        self.data, self.path, self.order_id = data, path, order_id
-
-    def _name(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def raw(self, key: str, default: Any = _MISSING) -> Any:
-        if key not in self.data:
-            if default is _MISSING:
-                raise bad_field(self.order_id, self._name(key), "missing")
-            return default
-        return self.data[key]
-
-    def text(self, key: str, default: Any = _MISSING) -> str:
-        value = self.raw(key, default)
-        if value is None:
-            return ""
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise bad_field(self.order_id, self._name(key), f"expected text, got {type(value).__name__}")
-        return str(value)
-
-    def decimal(self, key: str) -> Decimal:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, str | int | float | None):
-            raise bad_field(self.order_id, self._name(key), f"expected a number, got {type(value).__name__}")
-        try:
-            number = to_decimal(value.strip() if isinstance(value, str) else value)
-        except InvalidOperation:
-            raise bad_field(self.order_id, self._name(key), f"{value!r} is not a number") from None
-        if not number.is_finite():
-            raise bad_field(self.order_id, self._name(key), f"{value!r} is not a finite number")
-        return number
+    system = "WooCommerce"
+    advice = (
+        "check plugins that change the order REST response; the field must be as WooCommerce core sends it"
+    )
 
     def gmt(self, key: str, *, required: bool) -> datetime | None:
         value = self.raw(key) if required else self.raw(key, None)
         if value in (None, ""):
             if required:
-                raise bad_field(self.order_id, self._name(key), "empty")
+                raise self.fail(key, "empty")
             return None
         try:
             moment = datetime.fromisoformat(str(value))
         except ValueError:
-            raise bad_field(self.order_id, self._name(key), f"{value!r} is not an ISO 8601 time") from None
+            raise self.fail(key, f"{value!r} is not an ISO 8601 time") from None
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
-    def child(self, key: str) -> _Fields:
-        return _Fields(self.raw(key), self._name(key), self.order_id)
 
-    def children(self, key: str) -> list[_Fields]:
-        items = self.raw(key)
-        if not isinstance(items, list):
-            raise bad_field(self.order_id, self._name(key), f"expected a list, got {type(items).__name__}")
-        return [_Fields(item, f"{self._name(key)}[{i}]", self.order_id) for i, item in enumerate(items)]
+bad_field = _Fields.problem
 
 
 def parse_gmt(value: str) -> datetime:
