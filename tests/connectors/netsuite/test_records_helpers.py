@@ -127,6 +127,17 @@ async def test_inventory_and_price_matrix(ns: NetSuiteClient, summary: SeedSumma
         is None
     )
     assert await records.find_by_code(ns, "pricelevel", "name", "Wholesale") == "3"
+    kit = await records.find_by_code(ns, "item", "itemid", "GIFT-BOX")
+    assert kit is not None
+    members = await records.kit_members(ns, [kit])
+    assert [(m.item_id, m.quantity) for m in members] == [(sku, 2), (summary.item_ids["SKU-0002"], 1)]
+    parent = await records.find_by_code(ns, "item", "itemid", "CLASSIC-TEE")
+    assert parent is not None
+    assert sorted(await records.matrix_children(ns, parent)) == [
+        "CLASSIC-TEE-L",
+        "CLASSIC-TEE-M",
+        "CLASSIC-TEE-S",
+    ]
     with pytest.raises(ValueError):
         await records.inventory_by_location(ns, ["1 OR 1=1"])
 
@@ -163,6 +174,19 @@ async def test_journal_deposit_and_schema(ns: NetSuiteClient, summary: SeedSumma
     )
     record = await ns.get("customerDeposit", await records.create_customer_deposit(ns, deposit))
     assert record["payment"] == 20.0 and record["salesOrder"]["id"] == order_id
+
+    cash_sale = await records.bill_order(ns, await new_order(ns, summary), target="cashSale")
+    partial = await records.refund(
+        ns, "cashSale", cash_sale, [records.FulfilmentLine(order_line=2)], external_id="refund-1"
+    )
+    refunded = await ns.get("cashRefund", partial)
+    assert refunded["total"] == 4.0 and refunded["createdFrom"]["id"] == cash_sale
+
+    rma = await records.authorize_return(ns, "cashSale", cash_sale, [records.FulfilmentLine(order_line=1)])
+    await records.receive_return(ns, rma)
+    credit = await ns.get("creditMemo", await records.refund(ns, "returnAuthorization", rma))
+    assert credit["total"] == 37.5
+    assert (await ns.get("returnAuthorization", rma))["status"]["refName"] == "Refunded"
 
     schema = await records.record_schema(ns, "customerDeposit")
     assert set(schema["required"]) == {"customer", "payment"}

@@ -203,6 +203,14 @@ async def test_fulfilment_moves_stock_and_orders_commit_it(
     new_id(await client.post(f"{RECORD}/salesOrder", json=big))
     short = await balance()
     assert int(short["quantitybackordered"]) == 7 and int(short["quantityavailable"]) == 0
+    same = (
+        await suiteql(
+            client,
+            "SELECT quantityonhand, quantitycommitted, quantityavailable, quantitybackordered "
+            f"FROM aggregateItemLocation WHERE item = {sku} AND location = {LOCATION}",
+        )
+    ).json()["items"]
+    assert {k: v for k, v in same[0].items() if k != "links"} == short
 
 
 async def test_other_transforms_and_refusals(client: httpx.AsyncClient, seeded: SeedSummary) -> None:
@@ -237,6 +245,8 @@ async def test_other_transforms_and_refusals(client: httpx.AsyncClient, seeded: 
 async def test_invoice_payments(client: httpx.AsyncClient, seeded: SeedSummary) -> None:
     order_id = await make_order(client, seeded)
     invoice_id = new_id(await client.post(f"{RECORD}/salesOrder/{order_id}/!transform/invoice", json={}))
+    fresh = await get(client, "invoice", invoice_id)
+    assert (fresh["amountPaid"], fresh["amountRemaining"], fresh["status"]["id"]) == (0.0, 25.5, "A")
     url = f"{RECORD}/invoice/{invoice_id}/!transform/customerPayment"
     part = new_id(await client.post(url, json={"payment": 10.5}))
     payment = await get(client, "customerPayment", part)
@@ -300,3 +310,95 @@ async def test_kits_commit_and_ship_their_members(
     new_id(await client.post(f"{RECORD}/salesOrder/{order_id}/!transform/itemFulfillment", json={}))
     shipped = await stock()
     assert shipped[one] == (start[one][0] - 4, start[one][1]) and shipped[two][0] == start[two][0] - 2
+
+
+async def test_partial_invoices_add_up_to_the_order(client: httpx.AsyncClient, seeded: SeedSummary) -> None:
+    body = order_body(seeded, location={"id": LOCATION}, taxRate=10, shippingCost=5)
+    for line in body["item"]["items"]:
+        line["isTaxable"] = True
+    order_id = new_id(await client.post(f"{RECORD}/salesOrder", json=body))
+    order = await get(client, "salesOrder", order_id)
+    assert (order["taxTotal"], order["total"]) == (2.55, 33.05)
+    url = f"{RECORD}/salesOrder/{order_id}/!transform/invoice"
+    first = await get(
+        client,
+        "invoice",
+        new_id(await client.post(url, json={"item": {"items": [{"orderLine": 1, "quantity": 1}]}})),
+    )
+    second = await get(client, "invoice", new_id(await client.post(url, json={})))
+    assert (first["total"], first["shippingCost"], first["taxTotal"]) == (16.0, 5.0, 1.0)
+    assert "shippingCost" not in second and (second["total"], second["taxTotal"]) == (17.05, 1.55)
+    assert first["total"] + second["total"] == order["total"]
+    assert (await get(client, "salesOrder", order_id))["status"]["id"] == "B"  # billed, not yet shipped
+
+
+async def test_returns_are_received_then_refunded(client: httpx.AsyncClient, seeded: SeedSummary) -> None:
+    sku = seeded.item_ids["SKU-0001"]
+
+    async def on_hand() -> int:
+        q = f"SELECT quantityonhand FROM inventoryitemlocations WHERE item = {sku} AND location = {LOCATION}"
+        return int((await suiteql(client, q)).json()["items"][0]["quantityonhand"])
+
+    order_id = await make_order(client, seeded)
+    new_id(await client.post(f"{RECORD}/salesOrder/{order_id}/!transform/itemFulfillment", json={}))
+    invoice_id = new_id(await client.post(f"{RECORD}/salesOrder/{order_id}/!transform/invoice", json={}))
+    rma_id = new_id(
+        await client.post(
+            f"{RECORD}/invoice/{invoice_id}/!transform/returnAuthorization",
+            json={"item": {"items": [{"orderLine": 1, "quantity": 2}]}},
+        )
+    )
+    rma = await get(client, "returnAuthorization", rma_id)
+    assert rma["status"] == {"id": "B", "refName": "Pending Receipt"} and rma["total"] == 20.0
+    stock = await on_hand()
+
+    receive = f"{RECORD}/returnAuthorization/{rma_id}/!transform/itemReceipt"
+    receipt_id = new_id(
+        await client.post(receive, json={"item": {"items": [{"orderLine": 1, "quantity": 1}]}})
+    )
+    receipt = await get(client, "itemReceipt", receipt_id)
+    assert receipt["tranId"].startswith("IR") and receipt["item"]["items"][0]["location"]["id"] == LOCATION
+    assert await on_hand() == stock + 1
+    assert (await get(client, "returnAuthorization", rma_id))["status"][
+        "refName"
+    ] == "Pending Refund/Partially Received"
+
+    refund = f"{RECORD}/returnAuthorization/{rma_id}/!transform/creditMemo"
+    memo = new_id(await client.post(refund, json={"item": {"items": [{"orderLine": 1, "quantity": 1}]}}))
+    assert (await get(client, "creditMemo", memo))["total"] == 10.0
+    assert (await get(client, "returnAuthorization", rma_id))["status"]["refName"] == "Partially Received"
+    too_many = await client.post(receive, json={"item": {"items": [{"orderLine": 1, "quantity": 2}]}})
+    assert too_many.status_code == 400 and detail(too_many)["o:errorPath"] == "item.items[0].quantity"
+
+    new_id(await client.post(receive, json={}))
+    assert (await get(client, "returnAuthorization", rma_id))["status"]["refName"] == "Pending Refund"
+    new_id(await client.post(refund, json={}))
+    rma = await get(client, "returnAuthorization", rma_id)
+    assert rma["status"] == {"id": "G", "refName": "Refunded"}
+    assert [(line["quantityReceived"], line["quantityBilled"]) for line in rma["item"]["items"]] == [
+        (2.0, 2.0)
+    ]
+    assert await on_hand() == stock + 2
+    assert (await client.post(receive, json={})).status_code == 400
+    direct = await client.post(f"{RECORD}/itemReceipt", json={"createdFrom": {"id": rma_id}})
+    assert direct.status_code == 400
+
+
+async def test_records_with_dependents_cannot_be_deleted(
+    client: httpx.AsyncClient, seeded: SeedSummary
+) -> None:
+    order_id = await make_order(client, seeded)
+    fulfilment_id = new_id(
+        await client.post(f"{RECORD}/salesOrder/{order_id}/!transform/itemFulfillment", json={})
+    )
+    code = "THIS_RECORD_CANNOT_BE_DELETED_BECAUSE_IT_HAS_DEPENDENT_RECORDS"
+    for path in (
+        f"salesOrder/{order_id}",
+        f"customer/{next(iter(seeded.customer_ids.values()))}",
+        f"inventoryItem/{seeded.item_ids['SKU-0001']}",
+    ):
+        refused = await client.delete(f"{RECORD}/{path}")
+        assert (refused.status_code, detail(refused)["o:errorCode"]) == (400, code), path
+    assert (await client.delete(f"{RECORD}/itemFulfillment/{fulfilment_id}")).status_code == 204
+    assert (await client.delete(f"{RECORD}/salesOrder/{order_id}")).status_code == 204
+    assert (await client.delete(f"{RECORD}/inventoryItem/{seeded.item_ids['SKU-0030']}")).status_code == 204

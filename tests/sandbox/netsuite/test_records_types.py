@@ -92,7 +92,12 @@ async def test_lines_priced_from_the_matrix(
     rates = [line["rate"] for line in order["item"]["items"]]
     assert rates == [price[("3", "1", "10")], price[("2", "1", "0")], 3.0]
     assert order["terms"]["refName"] == "Net 30"  # from the customer
-    assert order["item"]["items"][1]["price"]["refName"] == "Online Price"
+    levels = [line["price"]["refName"] for line in order["item"]["items"]]
+    assert levels == ["Wholesale", "Online Price", "Base Price"]
+    typed = await get(
+        client, "salesOrder", new_id(await client.post(f"{RECORD}/salesOrder", json=order_body(seeded)))
+    )
+    assert typed["item"]["items"][0]["price"] == {"id": "-1", "refName": "Custom"}
 
     uk = catalog.customers["UK-CUSTOMER"]
     gbp = new_id(
@@ -391,3 +396,30 @@ async def test_strict_property_names_on_the_new_types(client: httpx.AsyncClient,
         detail(await client.post(f"{RECORD}/journalEntry", json=journal, headers=strict))["o:errorPath"]
         == "lines"
     )
+
+
+async def test_non_taxable_customers_pay_no_tax(
+    client: httpx.AsyncClient, seeded: SeedSummary, catalog: CatalogSummary
+) -> None:
+    line = {"item": {"id": seeded.item_ids["SKU-0001"]}, "quantity": 1, "rate": 100.0, "isTaxable": True}
+    body = {"item": {"items": [line]}, "taxRate": 8}
+    exempt = {**body, "entity": {"id": catalog.customers["ACME-WHOLESALE"]}}
+    order = await get(client, "salesOrder", new_id(await client.post(f"{RECORD}/salesOrder", json=exempt)))
+    assert order["isTaxable"] is False and order["taxTotal"] == 0.0 and order["total"] == 100.0
+    taxed = {**body, "entity": {"id": catalog.customers["UK-CUSTOMER"]}}
+    order = await get(client, "salesOrder", new_id(await client.post(f"{RECORD}/salesOrder", json=taxed)))
+    assert order["isTaxable"] is True and order["taxTotal"] == 8.0 and order["total"] == 108.0
+
+
+async def test_resale_item_types_share_their_sale_counterparts_codes(client: httpx.AsyncClient) -> None:
+    for kind, code in (
+        ("nonInventoryResaleItem", "NonInvtPart"),
+        ("serviceResaleItem", "Service"),
+        ("otherChargeResaleItem", "OthCharge"),
+    ):
+        item_id = new_id(await client.post(f"{RECORD}/{kind}", json={"itemId": f"RESALE-{code}"}))
+        record = await get(client, kind, item_id)
+        assert record["itemType"]["id"] == code
+        assert (await client.get(f"{RECORD}/inventoryItem/{item_id}")).status_code == 404
+        rows = (await suiteql(client, f"SELECT itemtype FROM item WHERE id = {item_id}")).json()["items"]
+        assert rows[0]["itemtype"] == code

@@ -1,20 +1,29 @@
-"""Typed helpers for NetSuite records beyond the order sync: fulfilments and invoices by transform,
-per-location inventory, the pricing matrix, journals, deposits and record metadata.
+"""Typed helpers for NetSuite records beyond the order sync: fulfilments, invoices, returns, refunds and
+payments by transform, per-location inventory, the pricing matrix, journals, deposits and metadata.
+
+Writes: :func:`transform` (any ``/{type}/{id}/!transform/{target}``), :func:`fulfil_order`,
+:func:`bill_order`, :func:`authorize_return`, :func:`receive_return`, :func:`refund`,
+:func:`pay_invoice`, :func:`create_journal_entry`, :func:`create_customer_deposit`. Reads:
+:func:`inventory_by_location`, :func:`price_matrix` (+ :func:`unit_price`), :func:`order_progress`,
+:func:`fulfilments_of` (tracking numbers), :func:`kit_members` (SuiteQL ``itemmember``),
+:func:`matrix_children`, :func:`find_by_code`, :func:`record_schema`.
 
 Everything goes through :class:`~ledgerlink.connectors.netsuite.client.NetSuiteClient` (its signing,
 governor, retries and error mapping). Reads use SuiteQL on the tables NetSuite exposes:
 
 * ``inventoryitemlocations`` (``item``, ``location``, ``quantityonhand``, ``quantityavailable``,
   ``quantitycommitted``, ``quantityonorder``, ``quantitybackordered``): the per-location balances of the
-  item record's ``locations`` sublist. This table is what integrations query in practice; the older
-  ``aggregateItemLocation`` join is not used;
+  item record's ``locations`` sublist. Integrations query this table in practice (third-party SuiteQL
+  seen in several public repositories); ``aggregateItemLocation`` is the older name for the same
+  balances and the emulator answers both;
 * ``pricing`` (``item``, ``pricelevel``, ``currency``, ``quantity`` = the quantity break, ``unitprice``):
-  the item's pricing matrix (the ``price`` sublist);
-* ``transaction``/``transactionline`` with ``quantityshiprecv`` and ``quantitybilled`` for order progress.
+  the item's pricing matrix (the ``price`` sublist), column names as public SuiteQL uses them;
+* ``transaction``/``transactionline`` with ``quantityshiprecv`` and ``quantitybilled`` for order progress,
+  and the main line's ``createdfrom`` for the records made from an order.
 
 The client has no transform call yet, so :func:`transform` and :func:`record_schema` send through the
-client's internal ``_send`` (same signing and governance as every other call); a public
-``NetSuiteClient.transform`` would replace that.
+client's internal ``_send`` and ``_require_writes`` (same signing, governance and write switch as every
+other call); a public ``NetSuiteClient.transform`` would replace that.
 """
 
 from __future__ import annotations
@@ -369,6 +378,53 @@ async def bill_order(
     return await transform(client, "salesOrder", order_id, target, body)
 
 
+def _lines_body(lines: Sequence[FulfilmentLine], external_id: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if lines:
+        body["item"] = {"items": [line.body() for line in lines]}
+    if external_id:
+        body["externalId"] = external_id
+    return body
+
+
+async def authorize_return(
+    client: NetSuiteClient,
+    source_type: Literal["salesOrder", "invoice", "cashSale"],
+    source_id: str,
+    lines: Sequence[FulfilmentLine] = (),
+    *,
+    external_id: str | None = None,
+) -> str:
+    """A return authorization for (some lines of) a sale; returns its internal id."""
+    return await transform(
+        client, source_type, source_id, "returnAuthorization", _lines_body(lines, external_id)
+    )
+
+
+async def receive_return(client: NetSuiteClient, return_id: str, lines: Sequence[FulfilmentLine] = ()) -> str:
+    """An item receipt of returned goods (``returnAuthorization/{id}/!transform/itemReceipt``)."""
+    return await transform(client, "returnAuthorization", return_id, "itemReceipt", _lines_body(lines, None))
+
+
+async def refund(
+    client: NetSuiteClient,
+    source_type: Literal["cashSale", "invoice", "returnAuthorization"],
+    source_id: str,
+    lines: Sequence[FulfilmentLine] = (),
+    *,
+    external_id: str | None = None,
+) -> str:
+    """Give money back for a sale: a cash sale becomes a ``cashRefund``, an invoice or a return
+    authorization a ``creditMemo``. ``lines`` (by the source's ``line`` numbers) refund part of it."""
+    target = "cashRefund" if source_type == "cashSale" else "creditMemo"
+    body: dict[str, Any] = {}
+    if lines:
+        body["item"] = {"items": [line.body() for line in lines]}
+    if external_id:
+        body["externalId"] = external_id
+    return await transform(client, source_type, source_id, target, body)
+
+
 async def pay_invoice(
     client: NetSuiteClient, invoice_id: str, amount: Decimal | None = None, *, external_id: str | None = None
 ) -> str:
@@ -479,6 +535,30 @@ async def fulfilments_of(client: NetSuiteClient, order_id: str) -> list[Fulfilme
     )
     ids = [str(row["id"]) async for row in client.suiteql(query)]
     return [Fulfilment.from_record(await client.get("itemFulfillment", one, expand=True)) for one in ids]
+
+
+class KitMember(_Model):
+    kit_id: str
+    item_id: str
+    quantity: Decimal
+
+
+async def kit_members(client: NetSuiteClient, kit_ids: Iterable[str | int]) -> list[KitMember]:
+    """Members of kits (and assemblies) from SuiteQL's ``itemmember`` (parentitem, item, quantity)."""
+    query = (
+        "SELECT parentitem, item, quantity, linenumber FROM itemmember "
+        f"WHERE parentitem IN ({_ids(kit_ids)}) ORDER BY parentitem, linenumber"
+    )
+    return [
+        KitMember(kit_id=str(row["parentitem"]), item_id=str(row["item"]), quantity=_decimal(row, "quantity"))
+        async for row in client.suiteql(query)
+    ]
+
+
+async def matrix_children(client: NetSuiteClient, parent_id: str | int) -> dict[str, str]:
+    """itemId -> internal id of a matrix parent's children (``item.parent``)."""
+    query = f"SELECT id, itemid FROM item WHERE parent = {_ids([parent_id])} ORDER BY id"
+    return {str(row["itemid"]): str(row["id"]) async for row in client.suiteql(query)}
 
 
 async def find_by_code(client: NetSuiteClient, table: str, column: str, value: str) -> str | None:

@@ -125,7 +125,7 @@ ITEM_BODY = frozenset(
 )
 PRICE_LINE = frozenset(
     """
-    currencyPage links price priceLevel quantity refName
+    currencyPage discountDisplay isInactive links price priceLevel priceLevelName priceQty quantity refName
     """.split()
 )
 REFERENCE_BODY = frozenset(
@@ -220,11 +220,13 @@ KIT_MEMBER_LINE = frozenset(
     taxSchedule
     """.split()
 )
-# The inventoryItem ``locations`` sublist has 72 properties; these are the ones the emulator keeps.
+# The inventoryItem ``locations`` sublist has 72 properties (inventoryItem-locationsElement); these are
+# the ones the emulator keeps, names as the browser lists them.
 LOCATIONS_LINE = frozenset(
     """
-    links location locationId quantityAvailable quantityBackOrdered quantityCommitted quantityOnHand
-    quantityOnOrder reorderPoint preferredStockLevel averageCostMli cost refName
+    links location locationId location_display quantityAvailable quantityAvailableBase quantityBackOrdered
+    quantityCommitted quantityInTransit quantityOnHand quantityOnHandBase quantityOnOrder reorderPoint
+    preferredStockLevel safetyStockLevel averageCostMli cost onHandValueMli refName
     """.split()
 )
 CONTACT_ROLES_LINE = frozenset({"contact", "role", "email", "giveAccess", "links", "refName", "id"})
@@ -251,8 +253,15 @@ REFERENCE_EXTRA = frozenset(
     """.split()
 )
 
+ITEM_RECEIPT_BODY = frozenset(
+    """
+    createdDate createdFrom currency customForm entity exchangeRate externalId id item landedCostMethod
+    lastModifiedDate links location memo postingPeriod refName subsidiary tranDate tranId
+    """.split()
+)
 _BODY_BY_TYPE: dict[str, frozenset[str]] = {
     "itemFulfillment": ITEM_FULFILLMENT_BODY,
+    "itemReceipt": ITEM_RECEIPT_BODY,
     "customerDeposit": CUSTOMER_DEPOSIT_BODY,
     "journalEntry": JOURNAL_ENTRY_BODY,
     "contact": CONTACT_BODY,
@@ -265,6 +274,7 @@ _BODY_BY_FAMILY: dict[str, frozenset[str]] = {
 }
 _LINES: dict[tuple[str | None, str], frozenset[str]] = {
     ("itemFulfillment", "item"): ITEM_FULFILLMENT_ITEM_LINE,
+    ("itemReceipt", "item"): ITEM_FULFILLMENT_ITEM_LINE,
     ("itemFulfillment", "package"): PACKAGE_LINE,
     ("itemFulfillment", "packageUps"): PACKAGE_UPS_LINE,
     ("itemFulfillment", "packageFedex"): PACKAGE_FEDEX_LINE,

@@ -1,6 +1,12 @@
 """Per-location inventory: what the ``locations`` sublist of an inventory item and SuiteQL's
 ``inventoryitemlocations`` table show.
 
+Why that table: it is the one public SuiteQL integrations read per-location stock from (item, location,
+quantityonhand, quantityavailable, quantitycommitted, quantityonorder, quantitybackordered; third-party
+code, not a vendor list), and its columns match the REST ``locations`` sublist's
+(``inventoryItem-locationsElement`` in the REST API Browser). ``aggregateItemLocation``, an older name
+for the same balances, is answered from the same rows.
+
 ``quantityOnHand`` and ``quantityOnOrder`` are the stock (set by the seed or a client writing the item;
 a real account moves them with inventory adjustments and receipts). The emulator keeps the rest as
 NetSuite derives it:
@@ -10,7 +16,7 @@ NetSuite derives it:
 * ``quantityCommitted`` = the part of that demand on-hand stock covers, ``quantityBackOrdered`` the rest,
   ``quantityAvailable`` = on hand - committed;
 * an item fulfilment takes its quantities off ``quantityOnHand`` at the line's location (and puts them
-  back when it is deleted or reduced).
+  back when it is deleted or reduced); an item receipt of a return puts them back on.
 
 A kit is not stocked itself: a kit line commits, backorders and ships its members (``itemmember``
 rows, the kit's ``member`` sublist) times the kit quantity. Assemblies are stocked as themselves.
@@ -134,13 +140,14 @@ def fulfilment_moves(conn: sqlite3.Connection, data: dict[str, Any] | None) -> d
 
 
 def apply_fulfilment(
-    conn: sqlite3.Connection, old: dict[str, Any] | None, new: dict[str, Any] | None
+    conn: sqlite3.Connection, old: dict[str, Any] | None, new: dict[str, Any] | None, sign: int = 1
 ) -> set[int]:
-    """Move on-hand stock by what changed between two versions of a fulfilment; returns the items touched."""
+    """Move on-hand stock by what changed between two versions of a fulfilment (``sign=-1``: a receipt,
+    which brings stock in); returns the items touched."""
     before, after = fulfilment_moves(conn, old), fulfilment_moves(conn, new)
     touched: set[int] = set()
     for key in set(before) | set(after):
-        shipped = after.get(key, Decimal(0)) - before.get(key, Decimal(0))
+        shipped = (after.get(key, Decimal(0)) - before.get(key, Decimal(0))) * sign
         if not shipped:
             continue
         item_id, location = key

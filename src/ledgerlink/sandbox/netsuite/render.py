@@ -58,6 +58,8 @@ class Renderer:
         self.base = base
 
     def reference(self, value: dict[str, Any], target: str) -> dict[str, Any]:
+        if target == "priceLevel" and str(value["id"]) == "-1":
+            return {"id": "-1", "refName": "Custom"}  # a typed-in rate: no price level record
         record = storage.load(self.conn, family_of_target(target), int(value["id"]))
         if record is None:  # the referenced record was deleted since
             return {"id": str(value["id"])}

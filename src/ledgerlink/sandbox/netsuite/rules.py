@@ -10,8 +10,10 @@ The rules mirror a real account closely enough that a client proven here behaves
   percentage discount line takes its percentage of the line above it), and set ``subtotal`` (sum of
   lines), ``discountTotal`` (header ``discountItem`` + ``discountRate``, an amount or ``"10%"`` of the
   subtotal), ``taxTotal`` (header ``taxRate`` or the ``taxItem``'s rate, in percent, on the lines marked
-  ``isTaxable``) and ``total`` = subtotal + discountTotal + shippingCost + handlingCost + taxTotal, all
-  read-only. Ledgerlink itself carries store tax on an other-charge line, so its orders set none of these;
+  ``isTaxable``; none when the document's ``isTaxable`` is false, which it takes from the customer's
+  ``taxable``; a line's own ``taxCode`` taxes that line at the code's rate) and ``total`` = subtotal +
+  discountTotal + shippingCost + handlingCost + taxTotal, all read-only. Ledgerlink itself carries
+  store tax on an other-charge line, so its orders set none of these;
 * a line without ``rate`` or ``amount`` is priced from the item's pricing matrix: the line's ``price``
   level, else the customer's ``priceLevel``, else Base Price (id 1), in the transaction currency, at the
   largest quantity break not above the line quantity; a level missing from the matrix is derived from
@@ -19,10 +21,13 @@ The rules mirror a real account closely enough that a client proven here behaves
 * sales order ``orderStatus``/``status``: A Pending Approval or B Pending Fulfillment on create; later
   derived from the lines (D Partially Fulfilled, E Pending Billing/Partially Fulfilled, F Pending
   Billing, G Billed, H Closed when every line is closed); a client may approve (A -> B), cancel (C,
-  only while nothing is fulfilled or billed) or close (H, closes every line). The letters follow the
-  REST browser's enum; their labels are NetSuite's UI names [not verified against a live account];
+  only while nothing is fulfilled or billed) or close (H, closes every line). Letters and labels as
+  integrators map SuiteQL's ``transaction.status`` (third-party code, not verified on a live account);
 * journal entries need balanced ``line`` sublists (debits = credits), customer deposits a customer and
-  a positive ``payment`` (and, with ``salesOrder``, the order's customer);
+  a positive ``payment`` (and, with ``salesOrder``, the order's customer), customer payments apply no
+  more than each invoice's amount due nor more than the payment;
+* items: a matrix ``CHILD`` names a ``PARENT`` of its type, a matrix parent cannot be sold, a kit needs
+  ``member`` lines; ``locations`` lines keep per-location stock (see ``inventory``);
 * document numbers (``tranId``), ``orderStatus``/``status``, ``createdDate``/``dateCreated`` and
   ``lastModifiedDate`` are maintained by the service.
 
@@ -72,7 +77,7 @@ READ_ONLY = frozenset(
     }
 )
 # Maintained by the service on sales order lines (fulfilments and invoices move them).
-READ_ONLY_LINE = frozenset({"quantityFulfilled", "quantityBilled", "itemType"})
+READ_ONLY_LINE = frozenset({"quantityFulfilled", "quantityBilled", "quantityReceived", "itemType"})
 ORDER_STATUS = {
     "A": "Pending Approval",
     "B": "Pending Fulfillment",
@@ -89,13 +94,13 @@ INITIAL_STATUS: dict[str, tuple[str, str]] = {
     "cashSale": CASH_SALE_STATUS,
     "invoice": ("A", "Open"),
     "estimate": ("A", "Open"),
-    "returnAuthorization": ("B", "Pending Receipt"),
     "creditMemo": ("A", "Open"),
     "customerDeposit": ("A", "Not Deposited"),
 }
 SHIP_STATUS = {"A": "Picked", "B": "Packed", "C": "Shipped"}
 MATRIX_TYPES = {"PARENT": "Matrix Parent", "CHILD": "Matrix Child"}
 BASE_PRICE_LEVEL = 1
+CUSTOM_PRICE = "-1"  # the line's price level when its rate was typed in
 # Sublists written whole: a write replaces every line (NetSuite matches their lines by key, which these
 # lines rarely carry; replacing keeps a PATCH from piling up duplicates).
 WHOLE_SUBLISTS = frozenset(
@@ -143,7 +148,7 @@ def prepare(
         _check_names(rtype, body)
     data: dict[str, Any] = copy.deepcopy(existing) if existing else {}
     for name, value in body.items():
-        if name in READ_ONLY or (name == "orderStatus" and rtype.name == "salesOrder"):
+        if name in READ_ONLY or (name == "orderStatus" and rtype.name in PROGRESS):
             continue
         if value is None:
             data.pop(name, None)
@@ -171,8 +176,12 @@ def prepare(
             _finish_transaction(ctx, rtype, data, creating=existing is None)
         if rtype.name == "salesOrder":
             _order_status(data, existing, body.get("orderStatus"))
+        elif rtype.name == "returnAuthorization":
+            _return_status(data, existing, body.get("orderStatus"))
         elif rtype.name == "itemFulfillment":
             _finish_fulfillment(ctx, data, creating=existing is None)
+        elif rtype.name == "itemReceipt":
+            _finish_receipt(ctx, data, creating=existing is None)
         elif rtype.name == "customerDeposit":
             _finish_deposit(ctx, data, creating=existing is None)
         elif rtype.name == "journalEntry":
@@ -301,7 +310,9 @@ def _merge_lines(
     lines: list[dict[str, Any]] = [] if replace else previous
     if sublist in WHOLE_SUBLISTS:
         lines = []
-    guarded = rtype.name == "salesOrder" and sublist == "item" and not ctx.via_transform
+    guarded = (
+        rtype.name in ("salesOrder", "returnAuthorization") and sublist == "item" and not ctx.via_transform
+    )
     for index, raw in enumerate(incoming.get("items", [])):
         if not isinstance(raw, dict):
             raise NetSuiteError(
@@ -326,7 +337,7 @@ def _merge_lines(
             if guarded and replace:  # lines written again keep what was fulfilled and billed on them
                 before = next((old for old in previous if int(old["line"]) == line["line"]), None)
                 if before is not None and _ref_id(before.get("item")) == _ref_id(line.get("item")):
-                    for name in ("quantityFulfilled", "quantityBilled"):
+                    for name in ("quantityFulfilled", "quantityBilled", "quantityReceived"):
                         if before.get(name) is not None:
                             line[name] = before[name]
         elif sublist == "addressBook":
@@ -427,8 +438,44 @@ def _order_status(data: dict[str, Any], existing: dict[str, Any] | None, request
         derive_order_status(data)
 
 
-def derive_order_status(data: dict[str, Any]) -> str:
-    """Status of an approved, uncancelled sales order from its lines' fulfilled and billed quantities."""
+RETURN_STATUS = {
+    "A": "Pending Approval",
+    "B": "Pending Receipt",
+    "C": "Cancelled",
+    "D": "Partially Received",
+    "E": "Pending Refund/Partially Received",
+    "F": "Pending Refund",
+    "G": "Refunded",
+    "H": "Closed",
+}
+# Per order type: status labels, the line counter of goods moved (shipped or received) and of money.
+PROGRESS: dict[str, tuple[dict[str, str], str, str]] = {
+    "salesOrder": (ORDER_STATUS, "quantityFulfilled", "quantityBilled"),
+    "returnAuthorization": (RETURN_STATUS, "quantityReceived", "quantityBilled"),
+}
+
+
+def _return_status(data: dict[str, Any], existing: dict[str, Any] | None, requested: Any) -> None:
+    """A return authorization: A Pending Approval or B (approved) on create, then derived from receipts."""
+    wanted = _enum(requested) if requested is not None else None
+    before = _enum((existing or {}).get("orderStatus"))
+    if wanted not in (None, "A", "B", "C") or (wanted == "A" and before not in (None, "A")):
+        raise _invalid_value(wanted, "orderStatus")
+    state = wanted or before or "B"
+    if state not in ("A", "C"):
+        state = "B"
+    data["orderStatus"] = data["status"] = {"id": state, "refName": RETURN_STATUS[state]}
+    if state == "B":
+        derive_order_status(data, "returnAuthorization")
+
+
+def derive_order_status(data: dict[str, Any], kind: str = "salesOrder") -> str:
+    """Status of an approved, uncancelled sales order (or return authorization) from its lines.
+
+    B nothing moved yet; D some moved, all of it billed (refunded); E some moved, not all billed; F all
+    moved, not all billed; G all moved and billed; H every line closed.
+    """
+    labels, moved_field, billed_field = PROGRESS[kind]
     current = _enum(data.get("orderStatus"))
     if current in ("A", "C"):
         return str(current)
@@ -437,33 +484,32 @@ def derive_order_status(data: dict[str, Any]) -> str:
     if lines and not open_lines:
         state = "H"
     else:
-        ordered = fulfilled = billed = Decimal(0)
+        ordered = moved = Decimal(0)
         billed_behind = False
         partially = False
         for line in open_lines:
             quantity = Decimal(str(line.get("quantity") or 0))
-            done = Decimal(str(line.get("quantityFulfilled") or 0))
-            paid = Decimal(str(line.get("quantityBilled") or 0))
+            done = Decimal(str(line.get(moved_field) or 0))
+            paid = Decimal(str(line.get(billed_field) or 0))
             code = _enum(line.get("itemType"))
             if code in FULFILLABLE_CODES:
                 ordered += quantity
-                fulfilled += done
+                moved += done
                 partially = partially or done < quantity
                 billed_behind = billed_behind or paid < done
-            billed += paid
             if code not in FULFILLABLE_CODES and quantity and paid < quantity:
                 billed_behind = True
         all_billed = all(
-            Decimal(str(line.get("quantityBilled") or 0)) >= Decimal(str(line.get("quantity") or 1))
+            Decimal(str(line.get(billed_field) or 0)) >= Decimal(str(line.get("quantity") or 1))
             for line in open_lines
         )
-        if fulfilled == 0 and ordered > 0:
+        if moved == 0 and ordered > 0:
             state = "B"
         elif not partially:
             state = "G" if all_billed else "F"
         else:
             state = "E" if billed_behind else "D"
-    data["orderStatus"] = data["status"] = {"id": state, "refName": ORDER_STATUS[state]}
+    data["orderStatus"] = data["status"] = {"id": state, "refName": labels[state]}
     return state
 
 
@@ -476,6 +522,9 @@ def _finish_transaction(ctx: WriteContext, rtype: RecordType, data: dict[str, An
     customer = storage.load(ctx.conn, "customer", int(data["entity"]["id"]))
     assert customer is not None  # resolve_reference checked it
     _customer_defaults(ctx, rtype, data, customer.data, creating)
+    if creating and "isTaxable" not in data and isinstance(customer.data.get("taxable"), bool):
+        data["isTaxable"] = customer.data["taxable"]
+    exempt = data.get("isTaxable") is False  # a non-taxable customer's documents carry no tax
     if rtype.name in INITIAL_STATUS and (creating or not data.get("status")):
         status_id, label = INITIAL_STATUS[rtype.name]
         data["status"] = {"id": status_id, "refName": label}
@@ -495,7 +544,9 @@ def _finish_transaction(ctx: WriteContext, rtype: RecordType, data: dict[str, An
     for index, line in enumerate(lines):
         amount = _finish_line(ctx, rtype, line, index, pricing, previous)
         subtotal += amount
-        if line.get("taxCode"):
+        if exempt:
+            line.pop("taxAmount", None)
+        elif line.get("taxCode"):
             line_tax += _line_tax(ctx, line, amount)
         elif line.get("isTaxable") is True:
             taxable += amount
@@ -511,12 +562,18 @@ def _finish_transaction(ctx: WriteContext, rtype: RecordType, data: dict[str, An
             value = cents(_decimal(data[name], name, name))
             data[name] = float(value)
             total += value
-    tax = _header_tax(ctx, data, taxable)
+    tax = _header_tax(ctx, data, Decimal(0) if exempt else taxable)
     if line_tax:
         tax += line_tax
         data["taxTotal"] = float(cents(tax))
     total += tax
     data["total"] = float(cents(total))
+    if rtype.name == "invoice":  # payments move these (transforms.refresh_invoice); the total may change
+        paid = Decimal(str(data.get("amountPaid") or 0))
+        data["amountPaid"] = float(paid)
+        data["amountRemaining"] = float(cents(total) - paid)
+        settled = paid > 0 and paid >= cents(total)
+        data["status"] = {"id": "B", "refName": "Paid In Full"} if settled else {"id": "A", "refName": "Open"}
 
 
 def _line_tax(ctx: WriteContext, line: dict[str, Any], amount: Decimal) -> Decimal:
@@ -648,8 +705,8 @@ def _finish_line(
     for name in ("location", "price", "taxCode"):
         if line.get(name) and name in rtype.line_references:
             target = rtype.line_references[name]
-            if name == "price" and _ref_id(line[name]) == "-1":
-                line[name] = {"id": "-1"}  # custom price
+            if name == "price" and _ref_id(line[name]) == CUSTOM_PRICE:
+                line[name] = {"id": CUSTOM_PRICE}
                 continue
             line[name] = resolve_reference(ctx, line[name], target, name, f"{path}.{name}")
     item = storage.load(ctx.conn, "item", int(line["item"]["id"]))
@@ -707,10 +764,15 @@ def _finish_line(
         )
     if given_rate is not None:
         rate = given_rate
+        line.setdefault("price", {"id": CUSTOM_PRICE})  # a rate the client sets is a custom price
     elif given_amount is not None and quantity != 0:
         rate = given_amount / quantity
+        line.setdefault("price", {"id": CUSTOM_PRICE})
     else:
-        rate = _item_price(item.data, pricing, quantity, _ref_id(line.get("price")))
+        level = _ref_id(line.get("price"))
+        rate = _item_price(item.data, pricing, quantity, level)
+        if level in (None, CUSTOM_PRICE):
+            line["price"] = {"id": str(pricing.level)}
     amount = cents(given_amount if given_amount is not None else quantity * rate)
     line["quantity"] = float(quantity)
     line["rate"] = float(rate)
@@ -799,6 +861,19 @@ def _finish_fulfillment(ctx: WriteContext, data: dict[str, Any], creating: bool)
     data.setdefault("tranDate", ctx.now.strftime("%Y-%m-%d"))
     if creating and not data.get("tranId"):
         data["tranId"] = next_tran_id(ctx, lookup_type("itemFulfillment"))
+
+
+def _finish_receipt(ctx: WriteContext, data: dict[str, Any], creating: bool) -> None:
+    if creating and not ctx.via_transform:
+        raise NetSuiteError(
+            400,
+            "INVALID_REQUEST",
+            "An item receipt for a return is created by transforming its return authorization: "
+            "POST /services/rest/record/v1/returnAuthorization/{id}/!transform/itemReceipt.",
+        )
+    data.setdefault("tranDate", ctx.now.strftime("%Y-%m-%d"))
+    if creating and not data.get("tranId"):
+        data["tranId"] = next_tran_id(ctx, lookup_type("itemReceipt"))
 
 
 def lookup_type(name: str) -> RecordType:

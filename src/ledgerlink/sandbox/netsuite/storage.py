@@ -2,8 +2,11 @@
 
 Each record is kept twice, in one transaction: as the JSON document the REST record service returns
 (``ns_record``), and as rows of tables shaped like NetSuite's SuiteQL analytics tables (``transaction``,
-``transactionline``, ``customer``, ``item``, ``currency``, ``subsidiary``, ``location``,
-``paymentmethod``) so that SuiteQL runs on real tables. The file is opened in WAL mode with a busy
+``transactionline``, ``customer``, ``contact``, ``item``, ``currency``, ``subsidiary``, ``location``,
+``paymentmethod``, ``pricelevel``, ``term``, ``account``, ``promotioncode``, and from item sublists
+``pricing``, ``inventoryitemlocations`` (also readable as ``aggregateItemLocation``) and ``itemmember``)
+so that SuiteQL runs on real tables. Saving a record also applies its effects on other records
+(:mod:`ledgerlink.sandbox.netsuite.transforms`). The file is opened in WAL mode with a busy
 timeout, so a seed command in another process can write while the server reads and writes.
 
 Dates in the SuiteQL tables are stored as ``YYYY-MM-DD HH:MM:SS`` (UTC), which sorts and compares
@@ -21,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ledgerlink.sandbox.netsuite.errors import NetSuiteError
 from ledgerlink.sandbox.netsuite.types import BY_NAME, RecordType
 
 # SuiteQL tables: column -> SQLite declared type. The SuiteQL engine validates queries against these.
@@ -212,6 +216,25 @@ CHILD_TABLES: dict[str, tuple[str, str]] = {
     "inventoryitemlocations": ("item", "item"),
     "itemmember": ("parentitem", "item"),
 }
+# SuiteQL names that read another table: older queries use aggregateItemLocation for the same balances.
+VIEWS: dict[str, str] = {
+    "aggregateitemlocation": (
+        "SELECT item, location, quantityonhand, quantityavailable, quantitycommitted, quantityonorder, "
+        'quantitybackordered FROM "inventoryitemlocations"'
+    ),
+}
+SUITEQL_TABLES["aggregateitemlocation"] = {
+    name: SUITEQL_TABLES["inventoryitemlocations"][name]
+    for name in (
+        "item",
+        "location",
+        "quantityonhand",
+        "quantityavailable",
+        "quantitycommitted",
+        "quantityonorder",
+        "quantitybackordered",
+    )
+}
 DATE_COLUMNS = frozenset({"trandate", "lastmodifieddate", "createddate", "datecreated"})
 
 _SCHEMA = """
@@ -228,12 +251,15 @@ CREATE TABLE IF NOT EXISTS ns_sequence (name TEXT PRIMARY KEY, value INTEGER NOT
 def _suiteql_ddl() -> str:
     parts = []
     for table, columns in SUITEQL_TABLES.items():
+        if table in VIEWS:
+            parts.append(f'CREATE VIEW IF NOT EXISTS "{table}" AS {VIEWS[table]};')
+            continue
         cols = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
         parts.append(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols});')
     for table, (column, _) in CHILD_TABLES.items():
         parts.append(f'CREATE INDEX IF NOT EXISTS "{table}_{column}" ON "{table}" ("{column}");')
     for table in SUITEQL_TABLES:
-        if table not in CHILD_TABLES:
+        if table not in CHILD_TABLES and table not in VIEWS:
             parts.append(f'CREATE UNIQUE INDEX IF NOT EXISTS "{table}_id" ON "{table}" ("id");')
     return "\n".join(parts)
 
@@ -290,6 +316,8 @@ class Store:
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
     """State files written by an older emulator lack newer SuiteQL columns: add them (empty)."""
     for table, columns in SUITEQL_TABLES.items():
+        if table in VIEWS:
+            continue
         present = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
         for name, kind in columns.items():
             if name not in present:
@@ -369,7 +397,41 @@ def save(
         transforms.after_save(conn, rtype, record_id, data, None if previous is None else previous.data)
 
 
+DEPENDENT_RECORDS = "THIS_RECORD_CANNOT_BE_DELETED_BECAUSE_IT_HAS_DEPENDENT_RECORDS"
+
+
+def has_dependents(conn: sqlite3.Connection, rtype: RecordType, record_id: int) -> bool:
+    """Whether other records point at this one the way NetSuite protects from deletion: documents made
+    from a transaction (or paying it), transactions of a customer, transactions/kits/matrix children
+    naming an item."""
+    checks: list[tuple[str, tuple[Any, ...]]] = []
+    if rtype.family == "transaction":
+        checks.append(
+            ("SELECT 1 FROM \"transactionline\" WHERE mainline = 'T' AND createdfrom = ?", (record_id,))
+        )
+        checks.append(
+            (
+                "SELECT 1 FROM ns_record WHERE type = 'customerPayment' AND data LIKE ?",
+                (f'%"doc": {{"id": "{record_id}"}}%',),
+            )
+        )
+    elif rtype.family == "customer":
+        checks.append(('SELECT 1 FROM "transaction" WHERE entity = ?', (record_id,)))
+    elif rtype.family == "item":
+        checks.append(('SELECT 1 FROM "transactionline" WHERE item = ?', (record_id,)))
+        checks.append(('SELECT 1 FROM "itemmember" WHERE item = ?', (record_id,)))
+        checks.append(('SELECT 1 FROM "item" WHERE parent = ?', (record_id,)))
+    return any(conn.execute(f"{sql} LIMIT 1", args).fetchone() is not None for sql, args in checks)
+
+
 def remove(conn: sqlite3.Connection, rtype: RecordType, record_id: int) -> None:
+    """Delete a record; refused (400) while other records depend on it, as NetSuite refuses."""
+    if has_dependents(conn, rtype, record_id):
+        raise NetSuiteError(
+            400,
+            DEPENDENT_RECORDS,
+            "Error while accessing resource: This record cannot be deleted because it has dependent records.",
+        )
     previous = load(conn, rtype.family, record_id)
     conn.execute("DELETE FROM ns_record WHERE family = ? AND id = ?", (rtype.family, record_id))
     conn.execute(f'DELETE FROM "{rtype.family}" WHERE id = ?', (record_id,))

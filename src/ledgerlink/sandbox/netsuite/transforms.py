@@ -1,14 +1,20 @@
 """Record transforms (``POST /record/v1/{type}/{id}/!transform/{target}``) and what one record's change
 does to others.
 
-Transforms answer like a create: 204 with ``Location`` naming the new record. The REST API Browser
-(2026.1) lists ``salesOrder`` -> ``itemFulfillment``, ``invoice``, ``cashSale``, ``returnAuthorization``
-(and ``fulfillmentRequest``, not emulated) and ``invoice`` -> ``creditMemo``, ``returnAuthorization``,
-``customerPayment`` (the amount still due, applied to the invoice; ``payment`` in the body pays less).
+Transforms answer like a create: 204 with ``Location`` naming the new record. The pairs are those the
+REST API Browser (2026.1, ``docs/records/{type}.md`` of wsjmnh/netsuite-record-rest-docs) lists:
+``salesOrder`` -> ``itemFulfillment``, ``invoice``, ``cashSale``, ``returnAuthorization`` (and
+``fulfillmentRequest``, not emulated); ``invoice`` -> ``creditMemo``, ``returnAuthorization``,
+``customerPayment`` (the amount still due, applied to the invoice; ``payment`` in the body pays less);
+``estimate`` -> ``salesOrder``, ``invoice``, ``cashSale``; ``returnAuthorization`` -> ``itemReceipt``,
+``creditMemo``, ``cashRefund``; ``cashSale`` -> ``cashRefund``, ``returnAuthorization``. Anything else
+is 400 ``INVALID_REQUEST``.
+
 Payments move the invoice's ``amountPaid``/``amountRemaining`` and its status (A Open, B Paid In Full).
-The emulator also accepts ``estimate`` -> ``salesOrder``,
-``invoice``, ``cashSale``; ``returnAuthorization`` -> ``creditMemo``, ``cashRefund``; ``cashSale`` ->
-``cashRefund``, ``returnAuthorization``, which NetSuite's UI offers (not checked against the browser).
+A return authorization moves like a sales order in reverse: item receipts count ``quantityReceived``
+(and put stock back), credit memos and cash refunds count ``quantityBilled``, and its status runs
+B Pending Receipt, D Partially Received, E Pending Refund/Partially Received, F Pending Refund,
+G Refunded. An estimate turned into a sales order becomes B Processed.
 
 Fulfilling (``itemFulfillment``) and billing (``invoice``, ``cashSale``) a sales order:
 
@@ -26,8 +32,8 @@ Fulfilling (``itemFulfillment``) and billing (``invoice``, ``cashSale``) a sales
   weight) and ``shipStatus`` (A Picked, B Packed, C Shipped; default C), ships from the line's location,
   else the order's, else the item's first location with enough available, and takes the quantity off
   that location's on-hand stock;
-* an invoice or cash sale copies rates (and a wholly billed line's exact amount), and, on the first one
-  from the order only, the shipping cost and the header discount and tax settings;
+* an invoice or cash sale copies rates (and a wholly billed line's exact amount) and the tax settings,
+  and, on the first one from the order only, the shipping cost and the header discount;
 * afterwards the order's lines carry ``quantityFulfilled``/``quantityBilled`` (sums over every record
   created from it, recomputed whenever one of them is written or deleted) and its status follows
   (:func:`ledgerlink.sandbox.netsuite.rules.derive_order_status`).
@@ -55,10 +61,18 @@ TRANSFORMS: dict[str, frozenset[str]] = {
     "salesOrder": frozenset({"itemFulfillment", "invoice", "cashSale", "returnAuthorization"}),
     "invoice": frozenset({"creditMemo", "returnAuthorization", "customerPayment"}),
     "estimate": frozenset({"salesOrder", "invoice", "cashSale"}),
-    "returnAuthorization": frozenset({"creditMemo", "cashRefund"}),
+    "returnAuthorization": frozenset({"creditMemo", "cashRefund", "itemReceipt"}),
     "cashSale": frozenset({"cashRefund", "returnAuthorization"}),
 }
 BILLING = frozenset({"invoice", "cashSale"})
+REFUNDS = frozenset({"creditMemo", "cashRefund"})
+# Order type -> (record moving goods, its line counter, records moving money, their line counter).
+MOVES: dict[str, tuple[str, str, frozenset[str], str]] = {
+    "salesOrder": ("itemFulfillment", "quantityFulfilled", BILLING, "quantityBilled"),
+    "returnAuthorization": ("itemReceipt", "quantityReceived", REFUNDS, "quantityBilled"),
+}
+# Records whose saving moves their source order's counters.
+CHILD_KINDS = frozenset({"itemFulfillment", "itemReceipt", *BILLING, *REFUNDS})
 _HEADER_COPY = (
     "entity",
     "currency",
@@ -108,13 +122,14 @@ def transform(
         raise NetSuiteError(400, "INVALID_CONTENT", "The request body must be a JSON object.")
     if ctx.strict_names:
         rules._check_names(target, body)
-    if source.type.name == "salesOrder" and target.name in ("itemFulfillment", *BILLING):
+    moves = MOVES.get(source.type.name)
+    if moves is not None and (target.name == moves[0] or target.name in moves[2]):
         _check_order_open(source, target)
     document = (
         _payment(ctx, source, body)
         if target.name == "customerPayment"
-        else _fulfilment(ctx, source, body)
-        if target.name == "itemFulfillment"
+        else _fulfilment(ctx, source, target, body)
+        if target.name in ("itemFulfillment", "itemReceipt")
         else _copy(ctx, source, target, body)
     )
     inner = rules.WriteContext(ctx.conn, ctx.now, strict_names=False, via_transform=True)
@@ -230,18 +245,23 @@ def _header(source: storage.StoredRecord, body: dict[str, Any], names: tuple[str
     return document
 
 
-def _fulfilment(ctx: rules.WriteContext, order: storage.StoredRecord, body: dict[str, Any]) -> dict[str, Any]:
+def _fulfilment(
+    ctx: rules.WriteContext, order: storage.StoredRecord, target: RecordType, body: dict[str, Any]
+) -> dict[str, Any]:
+    """An item fulfilment of a sales order, or an item receipt of a return authorization."""
+
     def fulfillable(line: dict[str, Any]) -> bool:
         return not line.get("isClosed") and _ref_id(line.get("itemType")) in FULFILLABLE_CODES
 
-    chosen = _selection(
-        ctx, order, lookup_type("itemFulfillment"), body, fulfillable, "quantityFulfilled", "fulfill"
-    )
-    document = _header(
-        order,
-        body,
-        ("entity", "subsidiary", "location", "department", "class", "shipMethod", "shippingAddress"),
-    )
+    counter = MOVES[order.type.name][1]
+    verb = "fulfill" if target.name == "itemFulfillment" else "receive"
+    chosen = _selection(ctx, order, target, body, fulfillable, counter, verb)
+    header: tuple[str, ...] = ("entity", "subsidiary", "location", "department", "class")
+    if target.name == "itemFulfillment":
+        header += ("shipMethod", "shippingAddress")
+    else:
+        header += ("currency", "exchangeRate")
+    document = _header(order, body, header)
     lines = []
     for index, (line, quantity, extra) in enumerate(chosen):
         location = extra.get("location") or line.get("location") or order.data.get("location")
@@ -259,7 +279,7 @@ def _fulfilment(ctx: rules.WriteContext, order: storage.StoredRecord, body: dict
             "itemType": line.get("itemType"),
             "itemReceive": True,
             "quantity": float(quantity),
-            "quantityRemaining": float(_remaining(line, "quantityFulfilled") - quantity),
+            "quantityRemaining": float(_remaining(line, counter) - quantity),
             "description": line.get("description"),
         }
         if location:
@@ -323,32 +343,28 @@ def _applied_invoices(data: dict[str, Any] | None) -> set[int]:
     }
 
 
-def _has_billing(conn: sqlite3.Connection, order_id: int) -> bool:
-    return any(kind in BILLING for kind, _ in _children(conn, order_id))
+def _has_billing(conn: sqlite3.Connection, order_id: int, target: RecordType) -> bool:
+    kinds = REFUNDS if target.name in REFUNDS else BILLING
+    return any(kind in kinds for kind, _ in _children(conn, order_id))
 
 
 def _copy(
     ctx: rules.WriteContext, source: storage.StoredRecord, target: RecordType, body: dict[str, Any]
 ) -> dict[str, Any]:
-    billing_order = source.type.name == "salesOrder" and target.name in BILLING
+    moves = MOVES.get(source.type.name)
+    billing_order = moves is not None and target.name in moves[2]
     counter = "quantityBilled" if billing_order else None
 
     def eligible(line: dict[str, Any]) -> bool:
         return not line.get("isClosed")
 
-    chosen = _selection(ctx, source, target, body, eligible, counter, "bill" if billing_order else "return")
-    first = not (billing_order and _has_billing(ctx.conn, source.id))
+    verb = "refund" if target.name in REFUNDS else "bill" if billing_order else "return"
+    chosen = _selection(ctx, source, target, body, eligible, counter, verb)
+    first = not (billing_order and _has_billing(ctx.conn, source.id, target))
     names: tuple[str, ...] = _HEADER_COPY
+    names += ("taxItem", "taxRate")  # tax applies to every bill; charges and header discounts to the first
     if first:
-        names += (
-            "shippingCost",
-            "handlingCost",
-            "discountItem",
-            "discountRate",
-            "taxItem",
-            "taxRate",
-            "promoCode",
-        )
+        names += ("shippingCost", "handlingCost", "discountItem", "discountRate", "promoCode")
     if target.name == "cashSale":
         names += ("paymentMethod", "paymentOption")
     document = _header(source, body, names)
@@ -386,14 +402,16 @@ def _children(conn: sqlite3.Connection, source_id: int) -> list[tuple[str, dict[
 
 
 def refresh_order(conn: sqlite3.Connection, order_id: int, stamp: str | None) -> None:
-    """Recompute a sales order's fulfilled/billed quantities and status from the records made from it."""
+    """Recompute an order's moved/billed quantities and status from the records made from it
+    (fulfilments and invoices of a sales order; receipts and refunds of a return authorization)."""
     order = storage.load(conn, "transaction", order_id)
-    if order is None or order.type.name != "salesOrder":
+    if order is None or order.type.name not in MOVES:
         return
+    mover, moved_field, billers, billed_field = MOVES[order.type.name]
     fulfilled: dict[str, Decimal] = {}
     billed: dict[str, Decimal] = {}
     for kind, data in _children(conn, order_id):
-        target = fulfilled if kind == "itemFulfillment" else billed if kind in BILLING else None
+        target = fulfilled if kind == mover else billed if kind in billers else None
         if target is None:
             continue
         for line in (data.get("item") or {}).get("items", []):
@@ -406,14 +424,15 @@ def refresh_order(conn: sqlite3.Connection, order_id: int, stamp: str | None) ->
     changed = False
     for line in (order.data.get("item") or {}).get("items", []):
         key = str(line.get("line"))
-        for name, counts in (("quantityFulfilled", fulfilled), ("quantityBilled", billed)):
+        for name, counts in ((moved_field, fulfilled), (billed_field, billed)):
             value = counts.get(key, Decimal(0))
             if value or line.get(name) is not None:
                 if line.get(name) != float(value):
                     line[name] = float(value)
                     changed = True
     before = (order.data.get("status") or {}).get("id")
-    rules.derive_order_status(order.data)
+    if _ref_id(order.data.get("orderStatus")) not in ("A", "C"):
+        rules.derive_order_status(order.data, order.type.name)
     if changed or before != order.data["status"]["id"]:
         if stamp:
             order.data["lastModifiedDate"] = stamp
@@ -454,8 +473,10 @@ def after_save(
             _mark_estimate(conn, int(estimate), data.get("lastModifiedDate"))
     if rtype.name == "itemFulfillment":
         touched = inventory.apply_fulfilment(conn, previous, data)
+    if rtype.name == "itemReceipt":
+        touched = inventory.apply_fulfilment(conn, previous, data, sign=-1)
     for source in {_ref_id(data.get("createdFrom")), _ref_id((previous or {}).get("createdFrom"))}:
-        if source is not None and rtype.name in ("itemFulfillment", *BILLING):
+        if source is not None and rtype.name in CHILD_KINDS:
             refresh_order(conn, int(source), data.get("lastModifiedDate"))
     if touched:
         inventory.recompute(conn, inventory.with_kit_members(conn, touched))
@@ -474,8 +495,10 @@ def after_remove(
         touched = _line_items(previous)
     if rtype.name == "itemFulfillment":
         touched = inventory.apply_fulfilment(conn, previous, None)
+    if rtype.name == "itemReceipt":
+        touched = inventory.apply_fulfilment(conn, previous, None, sign=-1)
     source = _ref_id(previous.get("createdFrom"))
-    if source is not None and rtype.name in ("itemFulfillment", *BILLING):
+    if source is not None and rtype.name in CHILD_KINDS:
         refresh_order(conn, int(source), previous.get("lastModifiedDate"))
     if touched:
         inventory.recompute(conn, inventory.with_kit_members(conn, touched))

@@ -112,6 +112,16 @@ _TYPES = [
         (("createdFrom", "Created From"),),
     ),
     RecordType(
+        "itemReceipt",
+        "transaction",
+        "ItemRcpt",
+        frozenset({"item"}),
+        frozenset(),
+        {**TRANSACTION_REFERENCES, "createdFrom": "transaction"},
+        TRANSACTION_LINE_REFERENCES,
+        (("createdFrom", "Created From"),),
+    ),
+    RecordType(
         "customerDeposit",
         "transaction",
         "CustDep",
@@ -253,6 +263,9 @@ _TYPES = [
             ("kitItem", "Kit", ("price", "member"), "Item Name/Number"),
             ("giftCertificateItem", "GiftCert", ("price",), "Item Name/Number"),
             ("salesTaxItem", "TaxItem", (), "Tax Name"),
+            ("nonInventoryResaleItem", "NonInvtPart", ("price",), "Item Name/Number"),
+            ("serviceResaleItem", "Service", ("price",), "Item Name/Number"),
+            ("otherChargeResaleItem", "OthCharge", ("price",), "Item Name/Number"),
         )
     ),
     RecordType(
@@ -293,7 +306,10 @@ _TYPES = [
 ]
 
 BY_NAME: dict[str, RecordType] = {t.name.lower(): t for t in _TYPES}
-BY_CODE: dict[str, RecordType] = {t.code: t for t in _TYPES if t.code}
+BY_CODE: dict[str, RecordType] = {}
+for _type in _TYPES:  # the first type with a code wins: nonInventorySaleItem before nonInventoryResaleItem
+    if _type.code:
+        BY_CODE.setdefault(_type.code, _type)
 FAMILIES = frozenset(t.family for t in _TYPES)
 TRANSACTION_PREFIX = {
     "salesOrder": "SO",
@@ -304,6 +320,7 @@ TRANSACTION_PREFIX = {
     "creditMemo": "CM",
     "cashRefund": "CR",
     "itemFulfillment": "IF",
+    "itemReceipt": "IR",
     "customerDeposit": "DEP",
     "customerPayment": "PYMT",
     "journalEntry": "JE",
@@ -323,6 +340,7 @@ TRANSACTION_LABELS = {
     "creditMemo": "Credit Memo",
     "cashRefund": "Cash Refund",
     "itemFulfillment": "Item Fulfillment",
+    "itemReceipt": "Item Receipt",
     "customerDeposit": "Customer Deposit",
     "customerPayment": "Payment",
     "journalEntry": "Journal",

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledgerlink.sandbox.state_file import NONCES_SCHEMA, StateFile, remember_nonce
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
@@ -37,13 +39,8 @@ CREATE INDEX IF NOT EXISTS records_kind_created ON records (kind, created);
 CREATE INDEX IF NOT EXISTS records_kind_modified ON records (kind, modified);
 CREATE INDEX IF NOT EXISTS records_kind_sku ON records (kind, sku);
 CREATE INDEX IF NOT EXISTS records_kind_email ON records (kind, email);
-CREATE TABLE IF NOT EXISTS nonces (
-    consumer_key TEXT NOT NULL,
-    nonce TEXT NOT NULL,
-    ts INTEGER NOT NULL,
-    PRIMARY KEY (consumer_key, nonce)
-);
 """
+_SCHEMA = _SCHEMA + NONCES_SCHEMA  # OAuth 1.0a replay protection
 
 # Columns a caller may filter or sort on; anything else is refused before it reaches SQL.
 COLUMNS = frozenset({"id", "status", "sku", "email", "customer_id", "created", "modified", "sort_name"})
@@ -176,45 +173,20 @@ class Transaction:
 
     def remember_nonce(self, consumer_key: str, nonce: str, timestamp: int, expired_before: int) -> bool:
         """Record a nonce; False when it was already used inside the window."""
-        self._db.execute("DELETE FROM nonces WHERE ts < ?", (expired_before,))
-        cursor = self._db.execute(
-            "INSERT OR IGNORE INTO nonces (consumer_key, nonce, ts) VALUES (?, ?, ?)",
-            (consumer_key, nonce, timestamp),
-        )
-        return cursor.rowcount == 1
+        return remember_nonce(self._db, consumer_key, nonce, timestamp, expired_before)
 
 
 class StateStore:
     """Opens transactions on the state file; creates the schema on first use."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = self._connect()
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
-        finally:
-            connection.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout = 30000")
-        return connection
+        self.file = StateFile(path, _SCHEMA)
+        self.path = self.file.path
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(connection)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
+        with self.file.transaction() as connection:
+            yield Transaction(connection)
 
     def remember_nonce(self, consumer_key: str, nonce: str, timestamp: int, expired_before: int) -> bool:
         with self.transaction() as tx:
