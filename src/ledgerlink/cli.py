@@ -145,13 +145,17 @@ def sandbox_serve(
 def seed_netsuite(
     items: Annotated[int, typer.Option(help="inventory items (SKU-0001, SKU-0002, ...)")] = 50,
     customers: Annotated[int, typer.Option(help="customers")] = 20,
+    catalog: Annotated[
+        bool, typer.Option(help="also matrix items, a kit, an assembly, tax and gift certificate items")
+    ] = True,
     state_dir: StateDir = Path(".sandbox"),
 ) -> None:
-    """Build a realistic NetSuite account: subsidiaries, currencies, locations, items, customers."""
+    """Build a realistic NetSuite account: two subsidiaries, four currencies, three locations, items with
+    price levels and quantity breaks, stock per location, customers."""
     from ledgerlink.sandbox.netsuite.seed import seed_netsuite as seed
 
     state_dir.mkdir(parents=True, exist_ok=True)
-    summary = seed(state_dir / "netsuite.db", items=items, customers=customers)
+    summary = seed(state_dir / "netsuite.db", items=items, customers=customers, catalog=catalog)
     console.print(f"NetSuite sandbox seeded: {summary}")
 
 

@@ -60,7 +60,7 @@ def run_demo(console: Console, *, directory: Path, orders: int = 200) -> bool:
     )
     plan.state_dir.mkdir(parents=True)
     console.print("[bold]1. Sandbox[/bold]: seeding a NetSuite account and three stores")
-    seed_netsuite(plan.netsuite_state, items=DEMO_ITEMS, customers=DEMO_NETSUITE_CUSTOMERS)
+    seed_netsuite(plan.netsuite_state, items=DEMO_ITEMS, customers=DEMO_NETSUITE_CUSTOMERS, catalog=True)
     magento_orders = int(orders * DEMO_MAGENTO_SHARE)
     ct_orders = int(orders * DEMO_COMMERCETOOLS_SHARE)
     woo_orders = orders - magento_orders - ct_orders

@@ -217,6 +217,33 @@ class NetSuiteClient:
         self._require_writes(info)
         await self._send(info)
 
+    async def transform(
+        self, from_type: str, record_id: str, to_type: str, body: dict[str, Any] | None = None
+    ) -> str:
+        """``POST /{from_type}/{id}/!transform/{to_type}`` (fulfil or bill a sales order, receive a return,
+        ...); NetSuite answers 204 with ``Location`` naming the new record. Returns its internal id."""
+        path = f"{record_path(from_type, record_id)}/!transform/{record_path(to_type).rsplit('/', 1)[-1]}"
+        payload = body or {}
+        info = RequestInfo("POST", path, to_type, record_id, payload)
+        self._require_writes(info)
+        response = await self._send(info, body=payload, headers=WRITE_HEADERS)
+        new_id = _record_id_from(response)
+        if new_id is None:
+            raise bad_response(
+                info, response, "NetSuite named no new record in the transform's Location header"
+            )
+        return new_id
+
+    async def record_schema(self, record_type: str) -> dict[str, Any]:
+        """``GET /record/v1/metadata-catalog/{type}`` as JSON Schema: the fields the account offers."""
+        record_path(record_type)  # refuses names that are not record types
+        info = RequestInfo("GET", f"{RECORD_ROOT}/metadata-catalog/{record_type}", record_type)
+        response = await self._send(info, headers={"Accept": "application/schema+json"})
+        document = _json_body(response, info)
+        if not isinstance(document, dict):
+            raise bad_response(info, response, "NetSuite's metadata answer is not a JSON object")
+        return document
+
     # -- SuiteQL ---------------------------------------------------------------------------------------
 
     async def suiteql_page(self, query: str, *, limit: int = MAX_PAGE_SIZE, offset: int = 0) -> SuiteQLPage:

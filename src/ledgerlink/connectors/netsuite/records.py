@@ -21,9 +21,8 @@ governor, retries and error mapping). Reads use SuiteQL on the tables NetSuite e
 * ``transaction``/``transactionline`` with ``quantityshiprecv`` and ``quantitybilled`` for order progress,
   and the main line's ``createdfrom`` for the records made from an order.
 
-The client has no transform call yet, so :func:`transform` and :func:`record_schema` send through the
-client's internal ``_send`` and ``_require_writes`` (same signing, governance and write switch as every
-other call); a public ``NetSuiteClient.transform`` would replace that.
+:func:`transform` and :func:`record_schema` are the client's own calls (same signing, governance and
+write switch as every other call), offered here beside the typed helpers built on them.
 """
 
 from __future__ import annotations
@@ -35,8 +34,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ledgerlink.connectors.netsuite.client import RECORD_ROOT, WRITE_HEADERS, NetSuiteClient, record_path
-from ledgerlink.connectors.netsuite.errors import RequestInfo, bad_response
+from ledgerlink.connectors.netsuite.client import NetSuiteClient
 from ledgerlink.connectors.netsuite.suiteql import suiteql_literal
 
 ShipStatus = Literal["A", "B", "C"]  # Picked, Packed, Shipped
@@ -341,15 +339,7 @@ async def transform(
     client: NetSuiteClient, from_type: str, record_id: str, to_type: str, body: dict[str, Any] | None = None
 ) -> str:
     """``POST /{from_type}/{id}/!transform/{to_type}``; returns the new record's internal id."""
-    path = f"{record_path(from_type, record_id)}/!transform/{record_path(to_type).rsplit('/', 1)[-1]}"
-    payload = body or {}
-    info = RequestInfo("POST", path, to_type, record_id, payload)
-    client._require_writes(info)
-    response = await client._send(info, body=payload, headers=WRITE_HEADERS)
-    new_id = _id_from_location(response.headers.get("Location"))
-    if new_id is None:
-        raise bad_response(info, response, "NetSuite named no new record in the transform's Location header")
-    return new_id
+    return await client.transform(from_type, record_id, to_type, body)
 
 
 async def fulfil_order(
@@ -573,14 +563,4 @@ async def find_by_code(client: NetSuiteClient, table: str, column: str, value: s
 
 async def record_schema(client: NetSuiteClient, record_type: str) -> dict[str, Any]:
     """``GET /record/v1/metadata-catalog/{type}`` as JSON Schema."""
-    record_path(record_type)  # refuses names that are not record types
-    path = f"{RECORD_ROOT}/metadata-catalog/{record_type}"
-    info = RequestInfo("GET", path, record_type)
-    response = await client._send(info, headers={"Accept": SCHEMA_JSON})
-    try:
-        document = response.json()
-    except ValueError:
-        raise bad_response(info, response, "NetSuite's metadata answer is not JSON") from None
-    if not isinstance(document, dict):
-        raise bad_response(info, response, "NetSuite's metadata answer is not a JSON object")
-    return document
+    return await client.record_schema(record_type)

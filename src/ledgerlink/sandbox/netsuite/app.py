@@ -8,10 +8,15 @@ Routes (under whatever host serves the app, as a real account's ``*.suitetalk.ap
   ``PATCH`` (sublist lines merged unless named in ``replace``), ``PUT`` upsert by external id only,
   ``DELETE``.
 * ``/services/rest/record/v1/{type}/{id}/{sublist | subrecord}``: ``GET``.
+* ``/services/rest/record/v1/{type}/{id}/!transform/{type}``: ``POST`` (fulfil, bill, return, refund;
+  :mod:`ledgerlink.sandbox.netsuite.transforms`).
+* ``/services/rest/record/v1/metadata-catalog[/{type}]``: the catalog and JSON Schema per record type.
 * ``/services/rest/query/v1/suiteql``: ``POST {"q": ...}`` with ``Prefer: transient``.
+* OAuth 2.0 token endpoint, RESTlets, asynchronous jobs and batches, ``governanceLimits`` and the
+  sandbox-only ``/__sandbox/*`` endpoints: :mod:`ledgerlink.sandbox.netsuite.services`.
 
-Every request is authenticated (token-based authentication) before anything else happens, inside the
-account's concurrency governance (:mod:`ledgerlink.sandbox.netsuite.governance`).
+Every request is authenticated (token-based authentication or an OAuth 2.0 bearer token) before anything
+else happens, inside the account's concurrency governance (:mod:`ledgerlink.sandbox.netsuite.governance`).
 
 A duplicate ``externalId`` is refused with 400 ``DUP_RCRD`` ("This record already exists."), the code
 NetSuite has long used for it; the REST wording of this error could not be confirmed from public sources.
