@@ -17,7 +17,8 @@ not documented publicly, so the emulator answers it like a concurrency rejection
 ``SSS_REQUEST_LIMIT_EXCEEDED`` on a RESTlet) with the code ``REQUEST_LIMIT_EXCEEDED`` and a
 ``Retry-After`` saying when the window has room again.
 
-Latency is served inside the concurrency slot, so slow requests hold the slot the way real ones do.
+Latency is served inside the concurrency slot, so slow requests hold the slot the way real ones do; the
+answer is held back until the request's response time has passed since it was admitted.
 Faults (see :mod:`ledgerlink.sandbox.netsuite.faults`) are checked once the slot is taken.
 """
 
@@ -226,12 +227,13 @@ class GovernanceMiddleware:
                 receive = await _buffered(receive)
                 await asyncio.sleep(fault.delay_seconds)
             delay = self.latency.delay(scope["method"], path)
-            if delay:
-                await asyncio.sleep(delay)
             if fault is not None and fault.kind == "lost_response":
+                await asyncio.sleep(delay)
                 await self._lose_response(fault, scope, receive, send)
                 return
-            await self.app(scope, receive, send)
+            # The delay is the account's response time: the emulator's own work counts towards it, as
+            # NetSuite's processing is part of NetSuite's response time.
+            await self.app(scope, receive, _answer_after(send, time.monotonic() + delay) if delay else send)
         finally:
             if gated:
                 gate.leave()
@@ -252,6 +254,19 @@ class GovernanceMiddleware:
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             raise LostResponseError("response dropped after the request was committed")
         await fault_response(fault, fault.status, scope["path"])(scope, receive, send)
+
+
+def _answer_after(send: Send, due: float) -> Send:
+    """``send`` that holds the start of the answer until ``due`` (monotonic seconds)."""
+
+    async def paced(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            remaining = due - time.monotonic()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        await send(message)
+
+    return paced
 
 
 async def _buffered(receive: Receive) -> Receive:

@@ -5,9 +5,11 @@ Governance: the account's concurrency limit follows its service tier plus 10 per
 65), as Oracle's concurrency governance pages and integrators quoting them give it. An explicit
 ``concurrency_limit`` overrides the tier.
 
-Latency: every request waits ``latency_seconds`` (or the most specific entry of ``latency_by_operation``
+Latency: every answer takes ``latency_seconds`` (or the most specific entry of ``latency_by_operation``
 / ``latency_by_type``, see :mod:`ledgerlink.sandbox.netsuite.latency`) plus a uniform random extra of up
-to ``latency_spread_seconds``, drawn from a generator seeded with ``rng_seed`` for reproducible runs.
+to ``latency_spread_seconds``, drawn from a generator seeded with ``rng_seed`` for reproducible runs. It
+is a response time: the emulator's own work counts towards it, as NetSuite's processing is part of
+NetSuite's response time.
 """
 
 from __future__ import annotations
@@ -92,7 +94,9 @@ class NetSuiteSandboxSettings(BaseModel):
     requests_per_day: int | None = Field(
         default=None, ge=1, description="frequency limit over a sliding 24-hour window; None = none"
     )
-    latency_seconds: float = Field(default=0.0, ge=0, description="added to every request")
+    latency_seconds: float = Field(
+        default=0.0, ge=0, description="the account's response time: no answer comes sooner"
+    )
     latency_spread_seconds: float = Field(default=0.0, ge=0, description="uniform random extra latency")
     latency_by_type: dict[str, float] = Field(
         default_factory=dict,
