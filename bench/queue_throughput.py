@@ -1,8 +1,8 @@
 """Jobs per second through the queue with a no-op handler, on SQLite and PostgreSQL.
 
 Each figure is one run: enqueue N jobs, then let P worker processes claim, run and complete them;
-the rate is N divided by the time from the first claim to the last completion. A cProfile summary of
-one single-process run shows where the time goes.
+the rate is N divided by the time from the first claim to the last completion. With ``--profile``, a
+cProfile summary of one single-process run per backend shows where the time goes.
 """
 
 from __future__ import annotations
@@ -115,13 +115,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=32, help="jobs in flight per process")
     parser.add_argument(
-        "--profile", action="store_true", help="print where the time goes (SQLite, 1 process)"
+        "--profile", action="store_true", help="print where the time goes (1 process, each backend)"
     )
     args = parser.parse_args(argv)
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory() as tmp:
         figures.append(run(f"sqlite:///{tmp}/bench.db", "sqlite", 1, args.jobs, args.concurrency))
         if args.profile:
+            print("SQLite, 1 process:")
             print(profile(f"sqlite:///{tmp}/profile.db", min(args.jobs, 2000), args.concurrency))
     for processes in (1, 2, 4):
         url = _postgres_schema()
@@ -129,6 +130,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"PostgreSQL not reachable at {POSTGRES_URL}: skipped")
             break
         figures.append(run(url, "postgresql", processes, args.jobs, args.concurrency))
+        if args.profile and processes == 1:
+            profile_url = _postgres_schema()
+            if profile_url is not None:
+                print("PostgreSQL, 1 process:")
+                print(profile(profile_url, min(args.jobs, 2000), args.concurrency))
     print(f"{'backend':<12}{'processes':>10}{'jobs':>8}{'seconds':>10}{'jobs/s':>10}")
     for figure in figures:
         print(
