@@ -6,6 +6,8 @@ never ask which one it is.
 
 from __future__ import annotations
 
+from typing import assert_never
+
 import httpx
 
 from ledgerlink.config import (
@@ -33,4 +35,4 @@ def build_store(
         from ledgerlink.connectors.commercetools.store import CommercetoolsStore
 
         return CommercetoolsStore(name, connection, transport=transport)
-    raise NotImplementedError(f"connection {name}: no store connector for type {connection.type!r} yet")
+    assert_never(connection)
