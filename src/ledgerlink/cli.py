@@ -21,11 +21,15 @@ from ledgerlink.logs import configure_logging, mask_email
 
 app = typer.Typer(no_args_is_help=True, help="Keep storefronts in sync with Oracle NetSuite, exactly once.")
 errors_app = typer.Typer(no_args_is_help=True, help="The error queue: what failed, why, and how to fix it.")
-sandbox_app = typer.Typer(no_args_is_help=True, help="The built-in emulators of NetSuite and WooCommerce.")
+sandbox_app = typer.Typer(
+    no_args_is_help=True, help="The built-in emulators of NetSuite, WooCommerce, Magento and commercetools."
+)
 seed_app = typer.Typer(no_args_is_help=True, help="Fill the sandbox with realistic data.")
+fault_app = typer.Typer(no_args_is_help=True, help="Make the running NetSuite emulator fail on purpose.")
 app.add_typer(errors_app, name="errors")
 app.add_typer(sandbox_app, name="sandbox")
 sandbox_app.add_typer(seed_app, name="seed")
+sandbox_app.add_typer(fault_app, name="fault")
 
 console = Console()
 state: dict[str, Any] = {"config_path": DEFAULT_CONFIG_PATH}
@@ -218,6 +222,70 @@ def seed_commercetools(
         currency=currency,
     )
     console.print(f"commercetools sandbox seeded: {result.orders} orders, {result.products} products")
+
+
+NetSuiteUrl = Annotated[str, typer.Option(help="the running NetSuite emulator")]
+
+
+@fault_app.command("add")
+def fault_add(
+    kind: Annotated[str, typer.Option(help="status | lost_response | timeout | maintenance")] = "status",
+    status: Annotated[
+        int, typer.Option(help="HTTP status to answer (0 with lost_response cuts the line)")
+    ] = 503,
+    method: Annotated[str | None, typer.Option(help="only this HTTP method")] = None,
+    path: Annotated[str, typer.Option(help="regular expression searched in the request path")] = "",
+    times: Annotated[int, typer.Option(help="how many matching requests it applies to")] = 1,
+    duration: Annotated[float | None, typer.Option(help="or: for this many seconds")] = None,
+    retry_after: Annotated[
+        float | None, typer.Option(help="Retry-After seconds sent with the answer")
+    ] = None,
+    url: NetSuiteUrl = "http://127.0.0.1:8701",
+) -> None:
+    """Inject a fault: 429 storms, 5xx, timeouts, a maintenance window, a response lost after the write."""
+    from ledgerlink.sandbox.netsuite.faults import Fault, inject
+
+    try:
+        fault = Fault.model_validate(
+            {
+                "kind": kind,
+                "status": status,
+                "method": method,
+                "path": path,
+                "times": times,
+                "duration_seconds": duration,
+                "retry_after": retry_after,
+            }
+        )
+    except ValueError as error:
+        console.print(f"[red]not a fault: {error}[/red]")
+        raise typer.Exit(2) from None
+    _print_faults(inject(url, fault))
+
+
+@fault_app.command("list")
+def fault_list(url: NetSuiteUrl = "http://127.0.0.1:8701") -> None:
+    """The faults the running NetSuite emulator will still apply."""
+    from ledgerlink.sandbox.netsuite.faults import inject
+
+    _print_faults(inject(url))
+
+
+@fault_app.command("clear")
+def fault_clear(url: NetSuiteUrl = "http://127.0.0.1:8701") -> None:
+    """Remove every injected fault."""
+    from ledgerlink.sandbox.netsuite.faults import inject
+
+    _print_faults(inject(url, clear=True))
+
+
+def _print_faults(faults: list[Any]) -> None:
+    if not faults:
+        console.print("no faults active")
+    for fault in faults:
+        scope = f"{fault.method or 'any'} {fault.path or '*'}"
+        span = f"for {fault.duration_seconds:g} s" if fault.duration_seconds else f"{fault.times} time(s)"
+        console.print(f"{fault.kind} {fault.status} on {scope}, {span}")
 
 
 # -- run and sync ---------------------------------------------------------------------------------

@@ -168,3 +168,23 @@ def test_run_receives_webhooks_and_drains_on_sigterm(deployment: Deployment) -> 
         code = stop(service)
     output = service.stdout.read().decode() if service.stdout else ""
     assert code == 0, output
+
+
+def test_faults_injected_from_the_cli_are_retried_without_duplicates(deployment: Deployment) -> None:
+    d = deployment
+    d.cli("sandbox", "seed", "netsuite", "--items", "20", "--customers", "3", "--state-dir", str(d.state_dir))
+    d.cli(
+        "sandbox", "seed", "woocommerce", "--orders", "0", "--products", "20", "--state-dir", str(d.state_dir)
+    )
+    created = create_orders(woo_api(d), 5)
+    added = d.cli("sandbox", "fault", "add", "--status", "503", "--method", "PUT", "--path", "/salesOrder/",
+                  "--times", "3", "--url", d.netsuite_url).stdout  # fmt: skip
+    assert "status 503 on PUT /salesOrder/, 3 time(s)" in added
+    lost = d.cli("sandbox", "fault", "add", "--kind", "lost_response", "--status", "504", "--method", "PUT",
+                 "--path", "/salesOrder/", "--url", d.netsuite_url).stdout  # fmt: skip
+    assert "lost_response 504" in lost
+    d.cli("sync", "orders", timeout=240)
+    assert netsuite_sales_orders(d) == {external(o): Decimal(o["total"]) for o in created}
+    assert "no faults active" in d.cli("sandbox", "fault", "list", "--url", d.netsuite_url).stdout
+    refused = d.cli("sandbox", "fault", "add", "--kind", "earthquake", "--url", d.netsuite_url, check=False)
+    assert refused.returncode == 2 and "not a fault" in refused.stdout
