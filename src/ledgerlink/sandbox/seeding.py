@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from ledgerlink.sandbox.woocommerce.seed import seed_orders, seed_products
 
@@ -26,23 +28,43 @@ class StoreSeed:
     orders_with_unknown_skus: list[int] | list[str]
 
 
-def seed_store(
-    state_path: Path, *, orders: int, products: int, unknown_sku_orders: int = 0, rng_seed: int = 7
+IdT = TypeVar("IdT", int, str)
+
+
+def seed_matching_store(
+    seed_products: Callable[[list[str]], object],
+    seed_orders: Callable[[int, list[str], int], list[IdT]],
+    *,
+    orders: int,
+    products: int,
+    unknown_sku_orders: int = 0,
+    rng_seed: int = 7,
 ) -> StoreSeed:
-    """Products matching the NetSuite items, ``orders`` orders, of which ``unknown_sku_orders`` sell a
-    product whose SKU NetSuite lacks."""
-    skus = known_skus(products)
-    strangers = unknown_skus(min(unknown_sku_orders, 3)) if unknown_sku_orders else []
-    seed_products(state_path, [*skus, *strangers], rng_seed=rng_seed)
-    regular = seed_orders(state_path, orders - unknown_sku_orders, skus=skus, rng_seed=rng_seed)
-    odd = (
-        seed_orders(state_path, unknown_sku_orders, skus=strangers, rng_seed=rng_seed + 1)
-        if unknown_sku_orders
-        else []
-    )
+    """Any store platform: products matching the NetSuite items, ``orders`` orders, of which
+    ``unknown_sku_orders`` sell a product whose SKU NetSuite lacks. ``seed_orders(count, skus, rng_seed)``
+    answers the ids of the orders it made."""
+    skus: list[str] = known_skus(products)
+    strangers: list[str] = unknown_skus(min(unknown_sku_orders, 3)) if unknown_sku_orders else []
+    seed_products([*skus, *strangers])
+    regular: list[IdT] = seed_orders(orders - unknown_sku_orders, skus, rng_seed)
+    odd: list[IdT] = seed_orders(unknown_sku_orders, strangers, rng_seed + 1) if unknown_sku_orders else []
     return StoreSeed(
         products=len(skus) + len(strangers),
         orders=len(regular) + len(odd),
         order_ids=regular + odd,
         orders_with_unknown_skus=odd,
+    )
+
+
+def seed_store(
+    state_path: Path, *, orders: int, products: int, unknown_sku_orders: int = 0, rng_seed: int = 7
+) -> StoreSeed:
+    """The WooCommerce store of the sandbox, matching the NetSuite seed (see :func:`seed_matching_store`)."""
+    return seed_matching_store(
+        lambda skus: seed_products(state_path, skus, rng_seed=rng_seed),
+        lambda count, skus, seed: seed_orders(state_path, count, skus=skus, rng_seed=seed),
+        orders=orders,
+        products=products,
+        unknown_sku_orders=unknown_sku_orders,
+        rng_seed=rng_seed,
     )

@@ -19,7 +19,7 @@ from oauthlib.oauth1 import Client as OAuthClient
 from oauthlib.oauth1.rfc5849 import signature as rfc5849
 from woocommerce.oauth import OAuth as PyPIWooCommerceOAuth
 
-from ledgerlink.connectors.woocommerce.auth import tls_verification
+from ledgerlink.connectors.store_http import tls_verification
 from ledgerlink.connectors.woocommerce.client import WooCommerceClient
 from ledgerlink.connectors.woocommerce.store import WooCommerceStore
 from ledgerlink.engine.problems import Code, ProblemError

@@ -37,6 +37,7 @@ from ledgerlink.connectors.commercetools.query import (
     literal,
 )
 from ledgerlink.connectors.http_answers import retry_after_seconds
+from ledgerlink.connectors.store_http import store_http_client
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
 
 # Resources whose reads and writes go through the store when the connection names one.
@@ -69,12 +70,7 @@ class CommercetoolsClient:
         self._in_flight = asyncio.Semaphore(connection.concurrency)
         self._retry_delays = tuple(retry_delays)
         self._update_attempts = update_attempts
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(connection.timeout_seconds),
-            limits=httpx.Limits(max_connections=connection.concurrency),
-            headers={"Accept": "application/json", "User-Agent": "Ledgerlink"},
-            transport=transport,
-        )
+        self._http = store_http_client(connection, transport=transport)
         self.tokens = TokenSource(connection, self._http, clock=clock)
         self._base = f"{connection.api_url}/{connection.project_key}"
 

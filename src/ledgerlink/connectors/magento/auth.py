@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import ssl
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -137,12 +136,3 @@ class MagentoAuth(httpx.Auth):
             self._token = token
             self._token_expires = asked_at + ADMIN_TOKEN_LIFETIME_SECONDS
             self.tokens_issued += 1
-
-
-def tls_verification(connection: MagentoConnection) -> ssl.SSLContext | bool:
-    """What httpx should verify the store's certificate against: a CA bundle, the system store, or nothing."""
-    if not connection.verify_tls:
-        return False
-    if connection.ca_file is not None:
-        return ssl.create_default_context(cafile=str(connection.ca_file))
-    return True

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from ledgerlink.config import MagentoConnection
-from ledgerlink.connectors.magento.auth import AdminTokenError, MagentoAuth, tls_verification
+from ledgerlink.connectors.magento.auth import AdminTokenError, MagentoAuth
 from ledgerlink.connectors.magento.errors import (
     bad_body,
     parse_json,
@@ -25,6 +25,7 @@ from ledgerlink.connectors.magento.errors import (
     problem_for_transport,
 )
 from ledgerlink.connectors.magento.search import SearchCriteria, SearchResult
+from ledgerlink.connectors.store_http import store_http_client, tls_verification
 from ledgerlink.engine.problems import Code, Team, permanent
 
 PAGE_SIZE = 100  # well under the 300 Magento allows when input limiting is on
@@ -38,13 +39,11 @@ class MagentoClient:
         self.rest_url = f"{connection.base_url}/rest/{connection.store_code}"
         self.auth = MagentoAuth(connection, f"{connection.base_url}/rest/V1/integration/admin/token")
         self._in_flight = asyncio.Semaphore(connection.concurrency)
-        self._http = httpx.AsyncClient(
+        self._http = store_http_client(
+            connection,
             base_url=self.rest_url,
             auth=self.auth,
-            timeout=httpx.Timeout(connection.timeout_seconds),
             verify=tls_verification(connection),
-            limits=httpx.Limits(max_connections=connection.concurrency),
-            headers={"Accept": "application/json", "User-Agent": "Ledgerlink"},
             transport=transport,
         )
 

@@ -23,7 +23,6 @@ import hmac
 import logging
 import re
 import secrets
-import ssl
 import time
 from collections.abc import Generator, Iterable
 from urllib.parse import quote, urlsplit
@@ -115,15 +114,6 @@ class WooCommerceAuth(httpx.Auth):
         if self._home_path and path.startswith(self._home_path + "/"):
             path = path[len(self._home_path) :]
         return self._home + path
-
-
-def tls_verification(connection: WooCommerceConnection) -> ssl.SSLContext | bool:
-    """What httpx should verify the store's certificate against: a CA bundle, the system store, or nothing."""
-    if not connection.verify_tls:
-        return False
-    if connection.ca_file is not None:
-        return ssl.create_default_context(cafile=str(connection.ca_file))
-    return True
 
 
 _OAUTH_VALUE = re.compile(r"(oauth_(?:consumer_key|signature|nonce)=)[^&\s\"]*")

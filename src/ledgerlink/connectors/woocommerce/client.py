@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ledgerlink.config import WooCommerceConnection
-from ledgerlink.connectors.woocommerce.auth import WooCommerceAuth, install_log_redaction, tls_verification
+from ledgerlink.connectors.store_http import store_http_client, tls_verification
+from ledgerlink.connectors.woocommerce.auth import WooCommerceAuth, install_log_redaction
 from ledgerlink.connectors.woocommerce.errors import (
     bad_body,
     parse_json,
@@ -53,13 +54,11 @@ class WooCommerceClient:
         self._auth = WooCommerceAuth(connection)
         self._api_path = urlsplit(connection.base_url).path + API_PATH
         self._in_flight = asyncio.Semaphore(connection.concurrency)
-        self._http = httpx.AsyncClient(
+        self._http = store_http_client(
+            connection,
             base_url=connection.base_url + API_PATH,
             auth=self._auth,
-            timeout=httpx.Timeout(connection.timeout_seconds),
             verify=tls_verification(connection),
-            limits=httpx.Limits(max_connections=connection.concurrency),
-            headers={"Accept": "application/json", "User-Agent": "Ledgerlink"},
             transport=transport,
         )
 

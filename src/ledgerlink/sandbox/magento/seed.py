@@ -20,7 +20,7 @@ from ledgerlink.sandbox.magento import actions, catalog, customers
 from ledgerlink.sandbox.magento.orders import ORDER, Buyer, Pick, build_order, save_order, set_state
 from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
 from ledgerlink.sandbox.magento.state import StateStore, Transaction
-from ledgerlink.sandbox.seeding import StoreSeed, known_skus, unknown_skus
+from ledgerlink.sandbox.seeding import StoreSeed, seed_matching_store
 
 _ADJECTIVES = ("Classic", "Organic", "Deluxe", "Compact", "Vintage", "Premium", "Everyday", "Travel")
 _NOUNS = ("Tee", "Hoodie", "Backpack", "Lamp", "Scarf", "Water Bottle", "Headphones", "Candle", "Apron")
@@ -258,22 +258,12 @@ def seed_store(
     rng_seed: int = 7,
     currency: str = "USD",
 ) -> StoreSeed:
-    """Products matching the NetSuite items, ``orders`` orders, of which ``unknown_sku_orders`` sell a
-    product whose SKU NetSuite lacks."""
-    skus = known_skus(products)
-    strangers = unknown_skus(min(unknown_sku_orders, 3)) if unknown_sku_orders else []
-    seed_products(state_path, [*skus, *strangers], rng_seed=rng_seed)
-    regular = seed_orders(
-        state_path, orders - unknown_sku_orders, skus=skus, rng_seed=rng_seed, currency=currency
-    )
-    odd = (
-        seed_orders(state_path, unknown_sku_orders, skus=strangers, rng_seed=rng_seed + 1, currency=currency)
-        if unknown_sku_orders
-        else []
-    )
-    return StoreSeed(
-        products=len(skus) + len(strangers),
-        orders=len(regular) + len(odd),
-        order_ids=regular + odd,
-        orders_with_unknown_skus=odd,
+    """The sandbox store, matching the NetSuite seed (see :func:`seed_matching_store`)."""
+    return seed_matching_store(
+        lambda skus: seed_products(state_path, skus, rng_seed=rng_seed),
+        lambda count, skus, seed: seed_orders(state_path, count, skus=skus, rng_seed=seed, currency=currency),
+        orders=orders,
+        products=products,
+        unknown_sku_orders=unknown_sku_orders,
+        rng_seed=rng_seed,
     )
