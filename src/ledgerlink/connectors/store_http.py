@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
+
+from ledgerlink.engine.problems import Code, ProblemError, Team, permanent, transient
 
 
 class HttpSettings(Protocol):
@@ -55,4 +57,54 @@ def store_http_client(
         limits=httpx.Limits(max_connections=connection.concurrency),
         headers={"Accept": "application/json", "User-Agent": "Ledgerlink"},
         transport=transport,
+    )
+
+
+STORE_TLS_FIX = (
+    "set ca_file to the CA bundle that signed the store's certificate (verify_tls false: tests only)"
+)
+STORE_UNREACHABLE_FIX = (
+    "nothing to do if it passes; otherwise check the store is up and timeout_seconds is long enough"
+)
+
+
+def certificate_failure(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is a failed certificate verification."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def problem_for_transport(
+    error: httpx.TransportError,
+    method: str,
+    path: str,
+    *,
+    system: str = "the store",
+    tls_fix: str = STORE_TLS_FIX,
+    unreachable_fix: str = STORE_UNREACHABLE_FIX,
+) -> ProblemError:
+    """The problem for a request that got no answer: an untrusted certificate is a configuration problem
+    (retrying cannot help); timeouts and refused connections are transient."""
+    details: dict[str, Any] = {"method": method, "path": path, "error": type(error).__name__}
+    if certificate_failure(error):
+        return permanent(
+            Code.CONFIG_INVALID,
+            f"{system}'s TLS certificate is not trusted",
+            f"{method} {path}: certificate verification failed",
+            tls_fix,
+            team=Team.INTEGRATION,
+            **details,
+        )
+    kind = "timed out" if isinstance(error, httpx.TimeoutException) else f"could not reach {system}"
+    return transient(
+        Code.REMOTE_UNAVAILABLE,
+        f"{system} is unavailable",
+        f"{method} {path} {kind} ({type(error).__name__})",
+        unreachable_fix,
+        team=Team.VENDOR,
+        **details,
     )

@@ -8,11 +8,11 @@ keep the method, path, status and error codes: never tokens, never personal data
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
 
 import httpx
 
+from ledgerlink.connectors import store_http
 from ledgerlink.connectors.http_answers import parse_json
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
@@ -184,28 +184,13 @@ def problem_for_response(response: httpx.Response, *, scopes: list[str] | None =
 
 def problem_for_transport(error: httpx.TransportError, method: str, path: str) -> ProblemError:
     """The problem for a request that got no answer: timeouts, refused connections, TLS failures."""
-    details: dict[str, Any] = {"method": method, "path": path, "error": type(error).__name__}
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return _problem(
-                Code.CONFIG_INVALID,
-                "commercetools' TLS certificate is not trusted",
-                f"{method} {path}: certificate verification failed",
-                "check the system CA bundle and any TLS-intercepting proxy",
-                team=Team.INTEGRATION,
-                details=details,
-            )
-        seen = seen.__cause__ or seen.__context__
-    kind = "timed out" if isinstance(error, httpx.TimeoutException) else "could not reach commercetools"
-    return _problem(
-        Code.REMOTE_UNAVAILABLE,
-        "commercetools is unavailable",
-        f"{method} {path} {kind} ({type(error).__name__})",
-        "nothing to do if it passes; otherwise check api_url/auth_url and timeout_seconds",
-        team=Team.VENDOR,
-        details=details,
-        transient=True,
+    return store_http.problem_for_transport(
+        error,
+        method,
+        path,
+        system="commercetools",
+        tls_fix="check the system CA bundle and any TLS-intercepting proxy",
+        unreachable_fix="nothing to do if it passes; otherwise check api_url/auth_url and timeout_seconds",
     )
 
 

@@ -22,10 +22,9 @@ from ledgerlink.connectors.magento.errors import (
     parse_json,
     problem_for_response,
     problem_for_token,
-    problem_for_transport,
 )
 from ledgerlink.connectors.magento.search import SearchCriteria, SearchResult
-from ledgerlink.connectors.store_http import store_http_client, tls_verification
+from ledgerlink.connectors.store_http import problem_for_transport, store_http_client, tls_verification
 from ledgerlink.engine.problems import Code, Team, permanent
 
 PAGE_SIZE = 100  # well under the 300 Magento allows when input limiting is on

@@ -10,7 +10,6 @@ mistaken for the store's verdict. Details keep method, path and status: never cr
 from __future__ import annotations
 
 import re
-import ssl
 from typing import Any
 
 import httpx
@@ -230,39 +229,6 @@ def problem_for_token(response: httpx.Response) -> ProblemError:
         fix,
         dict(problem.problem.details),
         team=Team.INTEGRATION,
-    )
-
-
-def _certificate_failure(error: BaseException) -> bool:
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def problem_for_transport(error: httpx.TransportError, method: str, path: str) -> ProblemError:
-    """The problem for a request that got no answer: timeouts, refused connections, TLS failures."""
-    details: dict[str, Any] = {"method": method, "path": path, "error": type(error).__name__}
-    if _certificate_failure(error):
-        return _problem(
-            Code.CONFIG_INVALID,
-            "the store's TLS certificate is not trusted",
-            f"{method} {path}: certificate verification failed",
-            "set ca_file to the CA bundle that signed the store's certificate (verify_tls false: tests only)",
-            details,
-            team=Team.INTEGRATION,
-        )
-    kind = "timed out" if isinstance(error, httpx.TimeoutException) else "could not reach the store"
-    return _problem(
-        Code.REMOTE_UNAVAILABLE,
-        "the store is unavailable",
-        f"{method} {path} {kind} ({type(error).__name__})",
-        "nothing to do if it passes; otherwise check the store is up and timeout_seconds is long enough",
-        details,
-        team=Team.VENDOR,
-        severity=Severity.TRANSIENT,
     )
 
 

@@ -15,13 +15,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from ledgerlink.config import WooCommerceConnection
-from ledgerlink.connectors.store_http import store_http_client, tls_verification
+from ledgerlink.connectors.store_http import problem_for_transport, store_http_client, tls_verification
 from ledgerlink.connectors.woocommerce.auth import WooCommerceAuth, install_log_redaction
 from ledgerlink.connectors.woocommerce.errors import (
     bad_body,
     parse_json,
     problem_for_response,
-    problem_for_transport,
 )
 from ledgerlink.engine.problems import Code, Team, permanent
 

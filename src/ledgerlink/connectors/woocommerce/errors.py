@@ -8,7 +8,6 @@ Details keep the method, path, status and WooCommerce's code: never credentials,
 
 from __future__ import annotations
 
-import ssl
 from typing import Any
 
 import httpx
@@ -179,37 +178,6 @@ def problem_for_response(response: httpx.Response, *, scheme: str) -> ProblemErr
         "WooCommerce refused the request",
         f"{request.method} {request.url.path} answered {status} {said}",
         "read WooCommerce's message and correct the request or the store",
-        details=details,
-    )
-
-
-def _certificate_failure(error: BaseException) -> bool:
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def problem_for_transport(error: httpx.TransportError, method: str, path: str) -> ProblemError:
-    """The problem for a request that got no answer: timeouts, refused connections, TLS failures."""
-    details: dict[str, Any] = {"method": method, "path": path, "error": type(error).__name__}
-    if _certificate_failure(error):
-        return permanent(
-            Code.CONFIG_INVALID,
-            "the store's TLS certificate is not trusted",
-            f"{method} {path}: certificate verification failed",
-            "set ca_file to the CA bundle that signed the store's certificate (verify_tls false: tests only)",
-            team=Team.INTEGRATION,
-            details=details,
-        )
-    kind = "timed out" if isinstance(error, httpx.TimeoutException) else "could not reach the store"
-    return transient(
-        Code.REMOTE_UNAVAILABLE,
-        "the store is unavailable",
-        f"{method} {path} {kind} ({type(error).__name__})",
-        "nothing to do if it passes; otherwise check the store is up and timeout_seconds is long enough",
         details=details,
     )
 
