@@ -8,12 +8,19 @@ subclasses :class:`FieldReader` with its name, its advice and its own time and m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Self
 
+from pydantic import ValidationError
+
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
 from ledgerlink.records.money import to_decimal
+from ledgerlink.records.order import Order
+
+log = logging.getLogger("ledgerlink.connectors")
 
 MISSING: Any = object()
 
@@ -102,3 +109,31 @@ class FieldReader:
         if not isinstance(items, list):
             raise self.fail(key, f"expected a list, got {type(items).__name__}")
         return [self.nested(item, f"{self.name(key)}[{i}]") for i, item in enumerate(items)]
+
+    @contextmanager
+    def refusals(self) -> Iterator[None]:
+        """Inside, a value a record model refuses (a currency that is not ISO 4217, a negative quantity)
+        becomes the problem naming that field, like any other bad field."""
+        try:
+            yield
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "(order)"
+            raise self.problem(self.order_id, field, first["msg"]) from None
+
+    def build_order(self, **fields: Any) -> Order:
+        """The canonical order from what was read. A total that differs from its parts is kept as the
+        store sent it, with a warning that names the order (never the buyer)."""
+        with self.refusals():
+            order = Order(**fields)
+        difference = order.total_discrepancy()
+        if difference.amount != 0:
+            log.warning(
+                "%s order %s from %s: total %s differs from its parts by %s; kept as the store sent it",
+                self.system,
+                order.source_id,
+                order.source,
+                order.total,
+                difference,
+            )
+        return order

@@ -104,3 +104,7 @@ class Order(BaseModel):
         for fee in self.fees:
             total = total + fee.amount
         return (total + self.tax_total).rounded()
+
+    def total_discrepancy(self) -> Money:
+        """``total`` less what the lines, shipping, fees and tax add up to: zero for consistent orders."""
+        return Money.of(self.total.amount - self.computed_total().amount, self.currency).rounded()

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from ledgerlink.connectors.woocommerce.translate import total_discrepancy, translate_order
+from ledgerlink.connectors.woocommerce.translate import translate_order
 from ledgerlink.engine.problems import Code, ProblemError
 from ledgerlink.records.money import Money
 from ledgerlink.records.order import Order
@@ -71,7 +71,7 @@ def test_registered_order_with_coupon_shipping_fee_and_tax(registered_order: Any
     assert [(d.code, d.amount) for d in order.discounts] == [("save10", usd("14.40"))]
     assert (order.discount_total, order.tax_total, order.total) == (usd("14.40"), usd("14.46"), usd("159.06"))
     assert order.computed_total() == order.total
-    assert total_discrepancy(order) == usd("0.00")
+    assert order.total_discrepancy() == usd("0.00")
     assert order.payment is not None
     assert (order.payment.method, order.payment.title, order.payment.transaction_id) == (
         "stripe",
@@ -123,7 +123,7 @@ def test_store_figures_that_do_not_add_up_are_kept(
     data["total"] = "159.07"  # a rounding setting or plugin left a cent
     order = translate_order(data, source="shop")
     assert order.total == usd("159.07")
-    assert total_discrepancy(order) == usd("0.01")
+    assert order.total_discrepancy() == usd("0.01")
     assert "727" in caplog.text and "ada@example.com" not in caplog.text
 
 
@@ -207,7 +207,7 @@ def test_consistent_orders_add_up_to_their_total(registered_order: Any, data: st
     woo = data.draw(consistent_orders(registered_order()))
     order: Order = translate_order(woo, source="shop")
     assert order.computed_total() == order.total
-    assert total_discrepancy(order).amount == 0
+    assert order.total_discrepancy().amount == 0
     assert order.total.amount == Decimal(woo["total"])
     assert sum((line.discount.amount for line in order.lines), Decimal(0)) == order.discount_total.amount
     assert (order.customer.source_id is None) == (woo["customer_id"] == 0)

@@ -24,8 +24,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
-
 from ledgerlink.connectors.commercetools.money import MoneyFormatError, read_money
 from ledgerlink.connectors.commercetools.query import parse_ct_time
 from ledgerlink.connectors.fields import FieldReader
@@ -310,8 +308,8 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
             )
         )
     state = order.text("orderState")
-    try:
-        return Order(
+    with order.refusals():
+        return order.build_order(
             source=source,
             source_id=order.text("id"),
             store=_store_key(order),
@@ -336,7 +334,3 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
                 for item in order.children("lineItems")
             ),
         )
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(order)"
-        raise bad_field(order_id, field, first["msg"]) from None

@@ -20,21 +20,16 @@ What Magento's figures mean, and how they are read:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
-
 from ledgerlink.connectors.fields import FieldReader
 from ledgerlink.connectors.magento.search import parse_magento_time
 from ledgerlink.records.customer import Address, Customer
-from ledgerlink.records.money import CENT, Money, round_cents
+from ledgerlink.records.money import CENT, Money
 from ledgerlink.records.order import Discount, Order, OrderLine, Payment, ShippingLine
-
-log = logging.getLogger(__name__)
 
 STATUS_NAMES = {"complete": "completed", "holded": "on-hold"}
 UNIT_PRICE_PLACES = Decimal("0.000001")
@@ -197,8 +192,8 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
     coupon = order.text("coupon_code", "")
     discounts = [Discount(code=coupon, amount=Money.of(discount, currency))] if coupon and discount else []
     tax = order.decimal("tax_amount", 0) + order.decimal("discount_tax_compensation_amount", 0)
-    try:
-        result = Order(
+    with order.refusals():
+        return order.build_order(
             source=source,
             source_id=order.text("entity_id"),
             store=order.text("store_id", "") or None,
@@ -219,22 +214,3 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
             payment=_payment(order),
             note=order.text("customer_note", ""),
         )
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(order)"
-        raise bad_field(order_id, field, first["msg"]) from None
-    difference = total_discrepancy(result)
-    if difference.amount != 0:
-        log.warning(
-            "magento order %s from %s: grand_total %s differs from its parts by %s; kept as sent",
-            result.source_id,
-            source,
-            result.total,
-            difference,
-        )
-    return result
-
-
-def total_discrepancy(order: Order) -> Money:
-    """``total`` less what the lines, shipping, fees and tax add up to: zero for consistent orders."""
-    return Money.of(round_cents(order.total.amount - order.computed_total().amount), order.currency)

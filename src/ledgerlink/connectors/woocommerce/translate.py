@@ -3,25 +3,20 @@
 WooCommerce line ``subtotal``/``total`` are before tax whether or not the shop enters prices with tax,
 so lines less discounts, plus shipping, fees and ``total_tax`` give ``total``. When a store's own figures
 do not add up (rounding settings, plugins), they are kept as they are: the flow posts the difference as a
-rounding adjustment, which :func:`total_discrepancy` measures.
+rounding adjustment, which :meth:`~ledgerlink.records.order.Order.total_discrepancy` measures.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
-
 from ledgerlink.connectors.fields import FieldReader
 from ledgerlink.records.customer import Address, Customer
-from ledgerlink.records.money import CENT, Money, round_cents
+from ledgerlink.records.money import CENT, Money
 from ledgerlink.records.order import Discount, FeeLine, Order, OrderLine, Payment, ShippingLine
-
-log = logging.getLogger(__name__)
 
 UNIT_PRICE_PLACES = Decimal("0.000001")
 
@@ -138,8 +133,8 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
 
     billing = _address(order.child("billing"))
     shipping_address = _address(order.child("shipping")) if "shipping" in data else None
-    try:
-        result = Order(
+    with order.refusals():
+        return order.build_order(
             source=source,
             source_id=order.text("id"),
             number=order.text("number"),
@@ -175,22 +170,3 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
             note=order.text("customer_note", ""),
             prices_include_tax=bool(order.raw("prices_include_tax", False)),
         )
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(order)"
-        raise bad_field(order_id, field, first["msg"]) from None
-    difference = total_discrepancy(result)
-    if difference.amount != 0:
-        log.warning(
-            "woocommerce order %s from %s: total %s differs from its parts by %s; kept as the store sent it",
-            result.source_id,
-            source,
-            result.total,
-            difference,
-        )
-    return result
-
-
-def total_discrepancy(order: Order) -> Money:
-    """``total`` less what the lines, shipping, fees and tax add up to: zero for consistent orders."""
-    return Money.of(round_cents(order.total.amount - order.computed_total().amount), order.currency)
