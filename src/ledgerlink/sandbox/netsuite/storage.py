@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -471,6 +471,67 @@ def _bool(data: dict[str, Any], name: str, default: bool = False) -> str:
     return "T" if data.get(name, default) else "F"
 
 
+ColumnReader = Callable[[dict[str, Any]], Any]
+
+
+def _text(name: str) -> ColumnReader:
+    return lambda data: data.get(name)
+
+
+def _reference(name: str) -> ColumnReader:
+    return lambda data: _ref(data, name)
+
+
+def _flag(name: str) -> ColumnReader:
+    return lambda data: _bool(data, name)
+
+
+# Families whose SuiteQL row is a plain reading of body fields: column -> how to read it. Every row also
+# carries ``id`` and the columns in _COMMON_COLUMNS; a family not listed here gets ``name`` only.
+_COMMON_COLUMNS: dict[str, ColumnReader] = {
+    "isinactive": _flag("isInactive"),
+    "externalid": _text("externalId"),
+}
+_SIMPLE_ROWS: dict[str, dict[str, ColumnReader]] = {
+    "currency": {
+        "name": _text("name"),
+        "symbol": _text("symbol"),
+        "isbasecurrency": _flag("isBaseCurrency"),
+        "exchangerate": _text("exchangeRate"),
+    },
+    "subsidiary": {
+        "name": _text("name"),
+        "parent": _reference("parent"),
+        "currency": _reference("currency"),
+        "iselimination": _flag("isElimination"),
+    },
+    "location": {"name": _text("name"), "subsidiary": _reference("subsidiary")},
+    "contact": {
+        "entityid": _text("entityId"),
+        "firstname": _text("firstName"),
+        "lastname": _text("lastName"),
+        "email": _text("email"),
+        "phone": _text("phone"),
+        "company": _reference("company"),
+        "subsidiary": _reference("subsidiary"),
+        "lastmodifieddate": lambda data: sql_datetime(data.get("lastModifiedDate")),
+    },
+    "pricelevel": {"name": _text("name"), "discountpct": _text("discountPct"), "isonline": _flag("isOnline")},
+    "term": {"name": _text("name"), "daysuntilnetdue": _text("daysUntilNetDue")},
+    "account": {
+        "acctnumber": _text("acctNumber"),
+        "accountsearchdisplayname": _text("acctName"),
+        "accttype": lambda data: _enum_id(data.get("acctType")),
+    },
+    "promotioncode": {
+        "code": _text("code"),
+        "name": lambda data: data.get("name") or data.get("code"),
+        "discount": _reference("discount"),
+        "rate": lambda data: None if data.get("rate") is None else str(data.get("rate")),
+    },
+}
+
+
 def _project(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: dict[str, Any]) -> None:
     family = rtype.family
     row: dict[str, Any]
@@ -538,91 +599,9 @@ def _project(conn: sqlite3.Connection, rtype: RecordType, record_id: int, data: 
             "totalquantityonhand": _total_on_hand(data),
         }
         _project_item_sublists(conn, record_id, data)
-    elif family == "currency":
-        row = {
-            "id": record_id,
-            "name": data.get("name"),
-            "symbol": data.get("symbol"),
-            "isbasecurrency": _bool(data, "isBaseCurrency"),
-            "exchangerate": data.get("exchangeRate"),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-        }
-    elif family == "subsidiary":
-        row = {
-            "id": record_id,
-            "name": data.get("name"),
-            "parent": _ref(data, "parent"),
-            "currency": _ref(data, "currency"),
-            "isinactive": _bool(data, "isInactive"),
-            "iselimination": _bool(data, "isElimination"),
-            "externalid": data.get("externalId"),
-        }
-    elif family == "location":
-        row = {
-            "id": record_id,
-            "name": data.get("name"),
-            "subsidiary": _ref(data, "subsidiary"),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-        }
-    elif family == "contact":
-        row = {
-            "id": record_id,
-            "entityid": data.get("entityId"),
-            "firstname": data.get("firstName"),
-            "lastname": data.get("lastName"),
-            "email": data.get("email"),
-            "phone": data.get("phone"),
-            "company": _ref(data, "company"),
-            "subsidiary": _ref(data, "subsidiary"),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-            "lastmodifieddate": sql_datetime(data.get("lastModifiedDate")),
-        }
-    elif family == "pricelevel":
-        row = {
-            "id": record_id,
-            "name": data.get("name"),
-            "discountpct": data.get("discountPct"),
-            "isonline": _bool(data, "isOnline"),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-        }
-    elif family == "term":
-        row = {
-            "id": record_id,
-            "name": data.get("name"),
-            "daysuntilnetdue": data.get("daysUntilNetDue"),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-        }
-    elif family == "account":
-        row = {
-            "id": record_id,
-            "acctnumber": data.get("acctNumber"),
-            "accountsearchdisplayname": data.get("acctName"),
-            "accttype": _enum_id(data.get("acctType")),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-        }
-    elif family == "promotioncode":
-        row = {
-            "id": record_id,
-            "code": data.get("code"),
-            "name": data.get("name") or data.get("code"),
-            "discount": _ref(data, "discount"),
-            "rate": None if data.get("rate") is None else str(data.get("rate")),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-        }
     else:
-        row = {
-            "id": record_id,
-            "name": data.get("name"),
-            "isinactive": _bool(data, "isInactive"),
-            "externalid": data.get("externalId"),
-        }
+        columns = {**_SIMPLE_ROWS.get(family, {"name": _text("name")}), **_COMMON_COLUMNS}
+        row = {"id": record_id, **{column: read(data) for column, read in columns.items()}}
     _replace_row(conn, family, row)
 
 
