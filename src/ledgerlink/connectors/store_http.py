@@ -23,6 +23,11 @@ class HttpSettings(Protocol):
     def concurrency(self) -> int: ...
 
 
+class WriteSettings(Protocol):
+    @property
+    def allow_writes(self) -> bool: ...
+
+
 class TlsSettings(Protocol):
     @property
     def verify_tls(self) -> bool: ...
@@ -107,4 +112,25 @@ def problem_for_transport(
         unreachable_fix,
         team=Team.VENDOR,
         **details,
+    )
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def refuse_writes_unless_allowed(
+    connection: WriteSettings, method: str, path: str, *, system: str = "store"
+) -> None:
+    """Raise the configuration problem for a write on a connection with ``allow_writes: false``: an
+    instance pointed at a production store for reading only must never change it."""
+    if method.upper() in READ_METHODS or connection.allow_writes:
+        return
+    raise permanent(
+        Code.CONFIG_INVALID,
+        f"writes to this {system} are switched off",
+        f"{method} {path} would change the {system}, and the connection has allow_writes: false",
+        f"set allow_writes: true on the connection if this instance may change the {system}",
+        team=Team.INTEGRATION,
+        method=method,
+        path=path,
     )

@@ -37,7 +37,7 @@ from ledgerlink.connectors.commercetools.query import (
     literal,
 )
 from ledgerlink.connectors.http_answers import retry_after_seconds
-from ledgerlink.connectors.store_http import store_http_client
+from ledgerlink.connectors.store_http import refuse_writes_unless_allowed, store_http_client
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
 
 # Resources whose reads and writes go through the store when the connection names one.
@@ -106,16 +106,7 @@ class CommercetoolsClient:
         json: Any = None,
     ) -> httpx.Response:
         """Send one request to the project API (``path`` relative to the project); answer the 2xx response."""
-        if method not in ("GET", "HEAD") and not self.connection.allow_writes:
-            raise permanent(
-                Code.CONFIG_INVALID,
-                "writes to this commercetools project are switched off",
-                f"{method} {path} would change the project, and the connection has allow_writes: false",
-                "set allow_writes: true on the connection if this instance may change the project",
-                team=Team.INTEGRATION,
-                method=method,
-                path=path,
-            )
+        refuse_writes_unless_allowed(self.connection, method, path, system="commercetools project")
         delays = iter(self._retry_delays if method in ("GET", "HEAD") else ())
         refreshed = False
         while True:

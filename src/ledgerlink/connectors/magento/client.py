@@ -24,8 +24,13 @@ from ledgerlink.connectors.magento.errors import (
     problem_for_token,
 )
 from ledgerlink.connectors.magento.search import SearchCriteria, SearchResult
-from ledgerlink.connectors.store_http import problem_for_transport, store_http_client, tls_verification
-from ledgerlink.engine.problems import Code, Team, permanent
+from ledgerlink.connectors.store_http import (
+    problem_for_transport,
+    refuse_writes_unless_allowed,
+    store_http_client,
+    tls_verification,
+)
+from ledgerlink.engine.problems import Code, permanent
 
 PAGE_SIZE = 100  # well under the 300 Magento allows when input limiting is on
 
@@ -56,16 +61,7 @@ class MagentoClient:
         self, method: str, path: str, *, params: list[tuple[str, str]] | None = None, json: Any = None
     ) -> httpx.Response:
         """Send one request (``path`` under ``/rest/<store_code>``); the 2xx response or a problem."""
-        if method != "GET" and not self.connection.allow_writes:
-            raise permanent(
-                Code.CONFIG_INVALID,
-                "writes to this store are switched off",
-                f"{method} {path} would change the store, and the connection has allow_writes: false",
-                "set allow_writes: true on the connection if this instance may change the store",
-                team=Team.INTEGRATION,
-                method=method,
-                path=path,
-            )
+        refuse_writes_unless_allowed(self.connection, method, path)
         full_path = urlsplit(self.rest_url).path + path
         try:
             async with self._in_flight:

@@ -15,14 +15,19 @@ from urllib.parse import urlsplit
 import httpx
 
 from ledgerlink.config import WooCommerceConnection
-from ledgerlink.connectors.store_http import problem_for_transport, store_http_client, tls_verification
+from ledgerlink.connectors.store_http import (
+    problem_for_transport,
+    refuse_writes_unless_allowed,
+    store_http_client,
+    tls_verification,
+)
 from ledgerlink.connectors.woocommerce.auth import WooCommerceAuth, install_log_redaction
 from ledgerlink.connectors.woocommerce.errors import (
     bad_body,
     parse_json,
     problem_for_response,
 )
-from ledgerlink.engine.problems import Code, Team, permanent
+from ledgerlink.engine.problems import Code, permanent
 
 API_PATH = "/wp-json/wc/v3"
 MAX_PER_PAGE = 100  # WooCommerce answers 400 above this
@@ -76,16 +81,7 @@ class WooCommerceClient:
         json: Any = None,
     ) -> httpx.Response:
         """Send one request; answer the 2xx response or raise the matching problem."""
-        if method != "GET" and not self.connection.allow_writes:
-            raise permanent(
-                Code.CONFIG_INVALID,
-                "writes to this store are switched off",
-                f"{method} {path} would change the store, and the connection has allow_writes: false",
-                "set allow_writes: true on the connection if this instance may change the store",
-                team=Team.INTEGRATION,
-                method=method,
-                path=path,
-            )
+        refuse_writes_unless_allowed(self.connection, method, path)
         try:
             async with self._in_flight:
                 response = await self._http.request(method, path, params=params, json=json)
