@@ -119,3 +119,21 @@ async def test_form_encoded_bodies_are_part_of_the_signature(http: Callable[...,
     assert good.status_code == 400
     tampered = await client.post("/orders/1/comments", content="note=changed", headers=signed)
     assert tampered.status_code == 401
+
+
+async def test_a_space_sent_as_plus_in_the_query_fails_the_signature_as_in_magento(
+    http: Callable[..., httpx.AsyncClient],
+) -> None:
+    # Magento's OAuth helper decodes the query with rawurldecode: "%20" is a space, "+" stays a plus.
+    signer = OAuth1().client
+    name = "searchCriteria[filter_groups][0][filters][0][value]"
+    query = {name: "2020-01-01 00:00:00", **PAGE}
+    url = str(httpx.URL(BASE + "/rest/default/V1/orders", params=query))
+    _, signed, _ = signer.sign(url)
+    client = http(auth=httpx.Auth())
+    percent = await client.get(url.removeprefix(BASE + "/rest/default/V1"), headers=signed)
+    assert percent.status_code == 200, percent.text
+    _, signed, _ = signer.sign(url.replace("%20", "+"))
+    plus = await client.get(url.replace("%20", "+").removeprefix(BASE + "/rest/default/V1"), headers=signed)
+    assert plus.status_code == 401
+    assert plus.json() == {"message": "The signature is invalid. Verify and try again."}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ class Caller:
     via: str  # "oauth1", "bearer" or "admin_token"
 
 
+_PROTOCOL_PARAMETER = re.compile(r"oauth_[a-z_-]+")
+
+
 def enc(text: str) -> str:
     """RFC 3986 encoding, as Laminas' ``HttpUtility::urlEncode`` (rawurlencode, ``~`` kept)."""
     return quote(text, safe="~")
@@ -54,12 +58,26 @@ def header_params(value: str) -> dict[str, str]:
 
 
 def query_params(query: str) -> list[tuple[str, str]]:
-    """The query split as Magento's OAuth helper splits it: flat names, URL-decoded, empty parts skipped."""
+    """The query as Magento's OAuth helper reads it for the signature (``_extractQueryStringParams``):
+    split on ``&`` then ``=``, kept only when that gives exactly a name and a value, ``oauth_*`` names
+    left out, both parts decoded with ``rawurldecode``. So ``+`` stays a plus sign: a client that sends a
+    space as ``+`` signs a different string than Magento checks, and is refused as Magento refuses it."""
     pairs: list[tuple[str, str]] = []
     for part in query.split("&"):
+        pieces = part.split("=")
+        if len(pieces) != 2 or _PROTOCOL_PARAMETER.search(pieces[0]):
+            continue
+        pairs.append((unquote(pieces[0]), unquote(pieces[1])))
+    return pairs
+
+
+def form_params(body: str) -> list[tuple[str, str]]:
+    """A form-encoded body as PHP's ``parse_str`` reads it (``+`` is a space), for the signature."""
+    pairs: list[tuple[str, str]] = []
+    for part in body.split("&"):
         if not part:
             continue
-        pieces = part.split("=")
+        pieces = part.split("=", 1)
         pairs.append((unquote_plus(pieces[0]), unquote_plus(pieces[1]) if len(pieces) > 1 else ""))
     return pairs
 
@@ -117,7 +135,7 @@ class Authenticator:
         authorization = headers.get("authorization", "")
         if authorization.startswith("OAuth "):
             form = headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-            signed = query_params(body.decode("utf-8", "replace")) if form else []
+            signed = form_params(body.decode("utf-8", "replace")) if form else []
             self._check_oauth(method, url, header_params(authorization), signed)
             return Caller("integration", "oauth1")
         if authorization.lower().startswith("bearer "):
