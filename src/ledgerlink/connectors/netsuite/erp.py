@@ -102,9 +102,13 @@ class NetSuiteErp:
         found: dict[str, TransactionFacts] = {}
         for start in range(0, len(externals), 200):
             values = ", ".join(suiteql_literal(e) for e in externals[start : start + 200])
+            # The subsidiary is read from the main line, where NetSuite's analytics keep it for every
+            # transaction type (intercompany transactions carry one per line).
             query = (
-                "SELECT t.externalid, t.foreigntotal, t.subsidiary, c.symbol AS currency "
-                "FROM transaction t JOIN currency c ON c.id = t.currency "
+                "SELECT t.externalid, t.foreigntotal, tl.subsidiary, c.symbol AS currency "
+                "FROM transaction t "
+                "JOIN transactionline tl ON tl.transaction = t.id AND tl.mainline = 'T' "
+                "JOIN currency c ON c.id = t.currency "
                 f"WHERE t.externalid IN ({values}) ORDER BY t.id"
             )
             async for row in self.client.suiteql(query):
