@@ -46,16 +46,28 @@ from typing import Any
 
 from ledgerlink.sandbox.netsuite import fields, storage
 from ledgerlink.sandbox.netsuite.errors import NetSuiteError, invalid_reference, missing_field
+from ledgerlink.sandbox.netsuite.statuses import (
+    PROGRESS,
+    order_status,
+    return_status,
+)
 from ledgerlink.sandbox.netsuite.types import (
-    FULFILLABLE_CODES,
     SALES_TYPES,
     TRANSACTION_PREFIX,
     RecordType,
     family_of_target,
     lookup,
 )
+from ledgerlink.sandbox.netsuite.values import (
+    CENT,
+    cents,
+    decimal_field,
+    enum_id,
+    invalid_value,
+    ref_id,
+    user_error,
+)
 
-CENT = Decimal("0.01")
 READ_ONLY = frozenset(
     {
         "id",
@@ -78,16 +90,6 @@ READ_ONLY = frozenset(
 )
 # Maintained by the service on sales order lines (fulfilments and invoices move them).
 READ_ONLY_LINE = frozenset({"quantityFulfilled", "quantityBilled", "quantityReceived", "itemType"})
-ORDER_STATUS = {
-    "A": "Pending Approval",
-    "B": "Pending Fulfillment",
-    "C": "Cancelled",
-    "D": "Partially Fulfilled",
-    "E": "Pending Billing/Partially Fulfilled",
-    "F": "Pending Billing",
-    "G": "Billed",
-    "H": "Closed",
-}
 CASH_SALE_STATUS = ("B", "Not Deposited")
 # Status a new document of each type starts in (labels as NetSuite's UI shows them; not all verified).
 INITIAL_STATUS: dict[str, tuple[str, str]] = {
@@ -145,7 +147,7 @@ def prepare(
     if not isinstance(body, dict):
         raise NetSuiteError(400, "INVALID_CONTENT", "The request body must be a JSON object.")
     if ctx.strict_names:
-        _check_names(rtype, body)
+        check_names(rtype, body)
     data: dict[str, Any] = copy.deepcopy(existing) if existing else {}
     for name, value in body.items():
         if name in READ_ONLY or (name == "orderStatus" and rtype.name in PROGRESS):
@@ -175,9 +177,9 @@ def prepare(
         if rtype.name in SALES_TYPES:
             _finish_transaction(ctx, rtype, data, creating=existing is None)
         if rtype.name == "salesOrder":
-            _order_status(data, existing, body.get("orderStatus"))
+            order_status(data, existing, body.get("orderStatus"))
         elif rtype.name == "returnAuthorization":
-            _return_status(data, existing, body.get("orderStatus"))
+            return_status(data, existing, body.get("orderStatus"))
         elif rtype.name == "itemFulfillment":
             _finish_fulfillment(ctx, data, creating=existing is None)
         elif rtype.name == "itemReceipt":
@@ -261,7 +263,7 @@ def _external_to_internal(
     return None if row is None else row["id"]
 
 
-def _check_names(rtype: RecordType, body: dict[str, Any]) -> None:
+def check_names(rtype: RecordType, body: dict[str, Any]) -> None:
     known = fields.body_fields(rtype.name, rtype.family)
     for name, value in body.items():
         _check_name(name, known, name)
@@ -336,7 +338,7 @@ def _merge_lines(
             line["line"] = max((int(old["line"]) for old in lines), default=0) + 1
             if guarded and replace:  # lines written again keep what was fulfilled and billed on them
                 before = next((old for old in previous if int(old["line"]) == line["line"]), None)
-                if before is not None and _ref_id(before.get("item")) == _ref_id(line.get("item")):
+                if before is not None and ref_id(before.get("item")) == ref_id(line.get("item")):
                     for name in ("quantityFulfilled", "quantityBilled", "quantityReceived"):
                         if before.get(name) is not None:
                             line[name] = before[name]
@@ -345,48 +347,6 @@ def _merge_lines(
             line["id"] = line["internalId"] = number
         lines.append(line)
     return lines
-
-
-def _decimal(value: Any, field: str, path: str) -> Decimal:
-    if isinstance(value, bool):
-        raise NetSuiteError(400, "INVALID_CONTENT", f"Invalid number {value} for field {field}.", path=path)
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise NetSuiteError(
-            400, "INVALID_CONTENT", f"Invalid number {value!r} for field {field}.", path=path
-        ) from None
-    if not number.is_finite():
-        raise NetSuiteError(400, "INVALID_CONTENT", f"Invalid number {value!r} for field {field}.", path=path)
-    return number
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _ref_id(value: Any) -> str | None:
-    if isinstance(value, dict) and value.get("id") not in (None, ""):
-        return str(value["id"])
-    return None
-
-
-def _enum(value: Any) -> Any:
-    return value.get("id") if isinstance(value, dict) else value
-
-
-def _invalid_value(value: Any, field: str) -> NetSuiteError:
-    return NetSuiteError(
-        400,
-        "INVALID_CONTENT",
-        f"Error while accessing resource: You have entered an Invalid Field Value {value} for the following "
-        f"field: {field}",
-        path=field,
-    )
-
-
-def user_error(message: str, path: str | None = None) -> NetSuiteError:
-    return NetSuiteError(400, "USER_ERROR", f"Error while accessing resource: {message}", path=path)
 
 
 def _resolve_line_references(ctx: WriteContext, rtype: RecordType, data: dict[str, Any]) -> None:
@@ -399,118 +359,6 @@ def _resolve_line_references(ctx: WriteContext, rtype: RecordType, data: dict[st
                 if line.get(name) not in (None, "", {}):
                     path = f"{sublist}.items[{index}].{name}"
                     line[name] = resolve_reference(ctx, line[name], target, name, path)
-
-
-# --- sales orders: status ------------------------------------------------------------------------------
-
-
-def _order_status(data: dict[str, Any], existing: dict[str, Any] | None, requested: Any) -> None:
-    """Apply a client's ``orderStatus`` (approve, cancel, close) and derive the status from the lines."""
-    wanted = _enum(requested) if requested is not None else None
-    before = _enum((existing or {}).get("orderStatus"))
-    if existing is None:
-        wanted = wanted or "B"
-        if wanted not in ("A", "B"):
-            raise _invalid_value(wanted, "orderStatus")
-        state = wanted
-    elif wanted is None or wanted == before:
-        state = before or "B"
-    elif wanted == "B" and before != "C":
-        state = "B"  # approving, or naming the status an approved order is in anyway
-    elif wanted == "A" and before == "A":
-        state = "A"
-    elif wanted == "C":
-        lines = (data.get("item") or {}).get("items", [])
-        if any(line.get("quantityFulfilled") or line.get("quantityBilled") for line in lines):
-            raise user_error(
-                "You cannot cancel a sales order that has been fulfilled or billed; close its lines instead.",
-                "orderStatus",
-            )
-        state = "C"
-    elif wanted == "H" and before not in ("A", "C"):
-        for line in (data.get("item") or {}).get("items", []):
-            line["isClosed"] = True
-        state = "B"
-    else:
-        raise _invalid_value(wanted, "orderStatus")
-    data["orderStatus"] = data["status"] = {"id": state, "refName": ORDER_STATUS[state]}
-    if state not in ("A", "C"):
-        derive_order_status(data)
-
-
-RETURN_STATUS = {
-    "A": "Pending Approval",
-    "B": "Pending Receipt",
-    "C": "Cancelled",
-    "D": "Partially Received",
-    "E": "Pending Refund/Partially Received",
-    "F": "Pending Refund",
-    "G": "Refunded",
-    "H": "Closed",
-}
-# Per order type: status labels, the line counter of goods moved (shipped or received) and of money.
-PROGRESS: dict[str, tuple[dict[str, str], str, str]] = {
-    "salesOrder": (ORDER_STATUS, "quantityFulfilled", "quantityBilled"),
-    "returnAuthorization": (RETURN_STATUS, "quantityReceived", "quantityBilled"),
-}
-
-
-def _return_status(data: dict[str, Any], existing: dict[str, Any] | None, requested: Any) -> None:
-    """A return authorization: A Pending Approval or B (approved) on create, then derived from receipts."""
-    wanted = _enum(requested) if requested is not None else None
-    before = _enum((existing or {}).get("orderStatus"))
-    if wanted not in (None, "A", "B", "C") or (wanted == "A" and before not in (None, "A")):
-        raise _invalid_value(wanted, "orderStatus")
-    state = wanted or before or "B"
-    if state not in ("A", "C"):
-        state = "B"
-    data["orderStatus"] = data["status"] = {"id": state, "refName": RETURN_STATUS[state]}
-    if state == "B":
-        derive_order_status(data, "returnAuthorization")
-
-
-def derive_order_status(data: dict[str, Any], kind: str = "salesOrder") -> str:
-    """Status of an approved, uncancelled sales order (or return authorization) from its lines.
-
-    B nothing moved yet; D some moved, all of it billed (refunded); E some moved, not all billed; F all
-    moved, not all billed; G all moved and billed; H every line closed.
-    """
-    labels, moved_field, billed_field = PROGRESS[kind]
-    current = _enum(data.get("orderStatus"))
-    if current in ("A", "C"):
-        return str(current)
-    lines = [line for line in (data.get("item") or {}).get("items", [])]
-    open_lines = [line for line in lines if not line.get("isClosed")]
-    if lines and not open_lines:
-        state = "H"
-    else:
-        ordered = moved = Decimal(0)
-        billed_behind = False
-        partially = False
-        for line in open_lines:
-            quantity = Decimal(str(line.get("quantity") or 0))
-            done = Decimal(str(line.get(moved_field) or 0))
-            paid = Decimal(str(line.get(billed_field) or 0))
-            code = _enum(line.get("itemType"))
-            if code in FULFILLABLE_CODES:
-                ordered += quantity
-                moved += done
-                partially = partially or done < quantity
-                billed_behind = billed_behind or paid < done
-            if code not in FULFILLABLE_CODES and quantity and paid < quantity:
-                billed_behind = True
-        all_billed = all(
-            Decimal(str(line.get(billed_field) or 0)) >= Decimal(str(line.get("quantity") or 1))
-            for line in open_lines
-        )
-        if moved == 0 and ordered > 0:
-            state = "B"
-        elif not partially:
-            state = "G" if all_billed else "F"
-        else:
-            state = "E" if billed_behind else "D"
-    data["orderStatus"] = data["status"] = {"id": state, "refName": labels[state]}
-    return state
 
 
 # --- sales transactions -----------------------------------------------------------------------------------
@@ -550,7 +398,7 @@ def _finish_transaction(ctx: WriteContext, rtype: RecordType, data: dict[str, An
             line_tax += _line_tax(ctx, line, amount)
         elif line.get("isTaxable") is True:
             taxable += amount
-        if _enum(line.get("itemType")) != "Discount":
+        if enum_id(line.get("itemType")) != "Discount":
             previous = amount
     data["subtotal"] = float(cents(subtotal))
     total = subtotal
@@ -559,7 +407,7 @@ def _finish_transaction(ctx: WriteContext, rtype: RecordType, data: dict[str, An
     total += discount
     for name in ("shippingCost", "handlingCost"):
         if data.get(name) is not None:
-            value = cents(_decimal(data[name], name, name))
+            value = cents(decimal_field(data[name], name, name))
             data[name] = float(value)
             total += value
     tax = _header_tax(ctx, data, Decimal(0) if exempt else taxable)
@@ -630,7 +478,7 @@ def _rate_text(value: Any, field: str) -> tuple[Decimal, bool]:
     """``10``, ``"10"``, ``"10%"``, ``"-10%"`` -> (magnitude, is_percent)."""
     text = str(value).strip()
     percent = text.endswith("%")
-    number = _decimal(text.rstrip("%").strip() if percent else value, field, field)
+    number = decimal_field(text.rstrip("%").strip() if percent else value, field, field)
     return abs(number), percent
 
 
@@ -678,8 +526,8 @@ class _PricingContext:
     def for_transaction(
         cls, ctx: WriteContext, data: dict[str, Any], customer: dict[str, Any]
     ) -> _PricingContext:
-        level = _ref_id(customer.get("priceLevel"))
-        currency = _ref_id(data.get("currency"))
+        level = ref_id(customer.get("priceLevel"))
+        currency = ref_id(data.get("currency"))
         return cls(ctx.conn, int(level) if level else BASE_PRICE_LEVEL, int(currency) if currency else None)
 
     def level_discount(self, level: int) -> Decimal:
@@ -705,13 +553,13 @@ def _finish_line(
     for name in ("location", "price", "taxCode"):
         if line.get(name) and name in rtype.line_references:
             target = rtype.line_references[name]
-            if name == "price" and _ref_id(line[name]) == CUSTOM_PRICE:
+            if name == "price" and ref_id(line[name]) == CUSTOM_PRICE:
                 line[name] = {"id": CUSTOM_PRICE}
                 continue
             line[name] = resolve_reference(ctx, line[name], target, name, f"{path}.{name}")
     item = storage.load(ctx.conn, "item", int(line["item"]["id"]))
     assert item is not None
-    if _enum(item.data.get("matrixType")) == "PARENT":
+    if enum_id(item.data.get("matrixType")) == "PARENT":
         raise user_error(
             f"The item {item.data.get('itemId')} is a matrix parent; sell one of its child items.",
             f"{path}.item",
@@ -722,7 +570,7 @@ def _finish_line(
     if "isTaxable" not in line and isinstance(item.data.get("isTaxable"), bool):
         line["isTaxable"] = item.data["isTaxable"]
     given_amount = (
-        None if line.get("amount") is None else _decimal(line["amount"], "amount", f"{path}.amount")
+        None if line.get("amount") is None else decimal_field(line["amount"], "amount", f"{path}.amount")
     )
     given_rate = None
     percent = False
@@ -730,7 +578,7 @@ def _finish_line(
         if isinstance(line["rate"], str) and line["rate"].strip().endswith("%"):
             given_rate, percent = _rate_text(line["rate"], f"{path}.rate")
         else:
-            given_rate = _decimal(line["rate"], "rate", f"{path}.rate")
+            given_rate = decimal_field(line["rate"], "rate", f"{path}.rate")
     if item.type.code == "Discount":
         if given_rate is None and given_amount is None:
             raw = item.data.get("rate", 0)
@@ -753,7 +601,7 @@ def _finish_line(
     quantity = (
         Decimal(1)
         if line.get("quantity") is None
-        else _decimal(line["quantity"], "quantity", f"{path}.quantity")
+        else decimal_field(line["quantity"], "quantity", f"{path}.quantity")
     )
     done = Decimal(str(line.get("quantityFulfilled") or 0))
     if rtype.name == "salesOrder" and quantity < done:
@@ -769,7 +617,7 @@ def _finish_line(
         rate = given_amount / quantity
         line.setdefault("price", {"id": CUSTOM_PRICE})
     else:
-        level = _ref_id(line.get("price"))
+        level = ref_id(line.get("price"))
         rate = _item_price(item.data, pricing, quantity, level)
         if level in (None, CUSTOM_PRICE):
             line["price"] = {"id": str(pricing.level)}
@@ -803,12 +651,12 @@ def _item_price(
     level = int(level_id) if level_id and level_id != "-1" else pricing.level
 
     def pick(wanted_level: int) -> Decimal | None:
-        candidates = [line for line in lines if _ref_id(line.get("priceLevel")) in (None, str(wanted_level))]
+        candidates = [line for line in lines if ref_id(line.get("priceLevel")) in (None, str(wanted_level))]
         if pricing.currency is not None:
             in_currency = [
                 line
                 for line in candidates
-                if _ref_id(line.get("currencyPage")) in (None, str(pricing.currency))
+                if ref_id(line.get("currencyPage")) in (None, str(pricing.currency))
             ]
             candidates = in_currency or candidates
         eligible = [line for line in candidates if _quantity_break(line) <= quantity] or candidates
@@ -842,9 +690,9 @@ def _finish_fulfillment(ctx: WriteContext, data: dict[str, Any], creating: bool)
             "POST /services/rest/record/v1/salesOrder/{id}/!transform/itemFulfillment.",
         )
     raw = data.get("shipStatus", "C")
-    status = _enum(raw)
+    status = enum_id(raw)
     if status not in SHIP_STATUS:
-        raise _invalid_value(status, "shipStatus")
+        raise invalid_value(status, "shipStatus")
     data["shipStatus"] = {"id": status, "refName": SHIP_STATUS[status]}
     data["status"] = dict(data["shipStatus"])
     stamp = ctx.now.strftime("%Y-%m-%d")
@@ -855,9 +703,9 @@ def _finish_fulfillment(ctx: WriteContext, data: dict[str, Any], creating: bool)
         for index, package in enumerate((data.get(sublist) or {}).get("items", [])):
             for name, value in package.items():
                 if name.startswith("packageWeight") and value is not None:
-                    weight = _decimal(value, name, f"{sublist}.items[{index}].{name}")
+                    weight = decimal_field(value, name, f"{sublist}.items[{index}].{name}")
                     if weight < 0:
-                        raise _invalid_value(value, name)
+                        raise invalid_value(value, name)
     data.setdefault("tranDate", ctx.now.strftime("%Y-%m-%d"))
     if creating and not data.get("tranId"):
         data["tranId"] = next_tran_id(ctx, lookup_type("itemFulfillment"))
@@ -887,7 +735,7 @@ def _finish_deposit(ctx: WriteContext, data: dict[str, Any], creating: bool) -> 
         raise missing_field("customer", "Customer")
     if data.get("payment") is None:
         raise missing_field("payment", "Payment Amount")
-    payment = cents(_decimal(data["payment"], "payment", "payment"))
+    payment = cents(decimal_field(data["payment"], "payment", "payment"))
     if payment <= 0:
         raise user_error("The payment amount must be greater than zero.", "payment")
     data["payment"] = float(payment)
@@ -897,9 +745,9 @@ def _finish_deposit(ctx: WriteContext, data: dict[str, Any], creating: bool) -> 
     if data.get("salesOrder"):
         order = storage.load(ctx.conn, "transaction", int(data["salesOrder"]["id"]))
         assert order is not None
-        if _ref_id(order.data.get("entity")) != _ref_id(data["customer"]):
+        if ref_id(order.data.get("entity")) != ref_id(data["customer"]):
             raise user_error("The sales order belongs to another customer.", "salesOrder")
-        if _enum(order.data.get("orderStatus")) in ("C", "H"):
+        if enum_id(order.data.get("orderStatus")) in ("C", "H"):
             raise user_error(
                 "You cannot record a deposit for a cancelled or closed sales order.", "salesOrder"
             )
@@ -927,7 +775,7 @@ def invoice_paid(conn: sqlite3.Connection, invoice_id: int, excluding: str | Non
         if excluding is not None and payment.get("tranId") == excluding:
             continue
         for line in (payment.get("apply") or {}).get("items", []):
-            if _ref_id(line.get("doc")) == str(invoice_id) and line.get("apply", True):
+            if ref_id(line.get("doc")) == str(invoice_id) and line.get("apply", True):
                 paid += Decimal(str(line.get("amount") or 0))
     return paid
 
@@ -938,7 +786,7 @@ def _finish_payment(ctx: WriteContext, data: dict[str, Any], existing: dict[str,
         raise missing_field("customer", "Customer")
     if data.get("payment") is None:
         raise missing_field("payment", "Payment Amount")
-    payment = cents(_decimal(data["payment"], "payment", "payment"))
+    payment = cents(decimal_field(data["payment"], "payment", "payment"))
     if payment <= 0:
         raise user_error("The payment amount must be greater than zero.", "payment")
     data["payment"] = float(payment)
@@ -952,11 +800,13 @@ def _finish_payment(ctx: WriteContext, data: dict[str, Any], existing: dict[str,
             continue
         invoice = storage.load(ctx.conn, "transaction", int(line["doc"]["id"]))
         assert invoice is not None
-        if _ref_id(invoice.data.get("entity")) != _ref_id(data["customer"]):
+        if ref_id(invoice.data.get("entity")) != ref_id(data["customer"]):
             raise user_error("The invoice belongs to another customer.", f"{path}.doc")
         due = Decimal(str(invoice.data.get("total") or 0)) - invoice_paid(ctx.conn, invoice.id, own_id)
         amount = (
-            due if line.get("amount") is None else cents(_decimal(line["amount"], "amount", f"{path}.amount"))
+            due
+            if line.get("amount") is None
+            else cents(decimal_field(line["amount"], "amount", f"{path}.amount"))
         )
         if amount <= 0 or amount > due:
             raise user_error(f"You cannot apply {amount} to an invoice with {due} due.", f"{path}.amount")
@@ -995,19 +845,21 @@ def _finish_journal(ctx: WriteContext, data: dict[str, Any], creating: bool) -> 
         if not line.get("account"):
             raise missing_field(f"{path}.account", "Account")
         debit = (
-            None if line.get("debit") is None else cents(_decimal(line["debit"], "debit", f"{path}.debit"))
+            None
+            if line.get("debit") is None
+            else cents(decimal_field(line["debit"], "debit", f"{path}.debit"))
         )
         credit = (
             None
             if line.get("credit") is None
-            else cents(_decimal(line["credit"], "credit", f"{path}.credit"))
+            else cents(decimal_field(line["credit"], "credit", f"{path}.credit"))
         )
         if (debit is None) == (credit is None):
             raise user_error("Each journal line needs either a debit or a credit amount.", path)
         for name, value in (("debit", debit), ("credit", credit)):
             if value is not None:
                 if value < 0:
-                    raise _invalid_value(value, name)
+                    raise invalid_value(value, name)
                 line[name] = float(value)
         debits += debit or 0
         credits += credit or 0
@@ -1039,16 +891,16 @@ def _finish_item(
     data["itemType"] = {"id": rtype.code, "refName": rtype.code}
     data.setdefault("isInactive", False)
     if data.get("matrixType") is not None:
-        kind = _enum(data["matrixType"])
+        kind = enum_id(data["matrixType"])
         if kind not in MATRIX_TYPES:
-            raise _invalid_value(kind, "matrixType")
+            raise invalid_value(kind, "matrixType")
         data["matrixType"] = {"id": kind, "refName": MATRIX_TYPES[kind]}
         if kind == "CHILD":
             if not data.get("parent"):
                 raise missing_field("parent", "Subitem of")
             parent = storage.load(ctx.conn, "item", int(data["parent"]["id"]))
             assert parent is not None
-            if parent.type.name != rtype.name or _enum(parent.data.get("matrixType")) != "PARENT":
+            if parent.type.name != rtype.name or enum_id(parent.data.get("matrixType")) != "PARENT":
                 raise user_error(
                     "A matrix child item must name a matrix parent item of the same type.", "parent"
                 )
@@ -1056,9 +908,9 @@ def _finish_item(
         path = f"member.items[{index}]"
         if not line.get("item"):
             raise missing_field(f"{path}.item", "Item")
-        quantity = _decimal(line.get("quantity", 1), "quantity", f"{path}.quantity")
+        quantity = decimal_field(line.get("quantity", 1), "quantity", f"{path}.quantity")
         if quantity <= 0:
-            raise _invalid_value(line.get("quantity"), "quantity")
+            raise invalid_value(line.get("quantity"), "quantity")
         line["quantity"] = float(quantity)
         line.setdefault("lineNumber", index + 1)
         member = storage.load(ctx.conn, "item", int(line["item"]["id"]))
@@ -1069,7 +921,7 @@ def _finish_item(
         raise missing_field("member", "Members")
     for index, line in enumerate((data.get("price") or {}).get("items", [])):
         if line.get("price") is not None:
-            line["price"] = float(_decimal(line["price"], "price", f"price.items[{index}].price"))
+            line["price"] = float(decimal_field(line["price"], "price", f"price.items[{index}].price"))
         if isinstance(line.get("quantity"), int | float | Decimal) and not isinstance(
             line.get("quantity"), bool
         ):
@@ -1080,13 +932,13 @@ def _finish_item(
         path = f"locations.items[{index}]"
         if not line.get("location"):
             raise missing_field(f"{path}.location", "Location")
-        key = _ref_id(line["location"])
+        key = ref_id(line["location"])
         if key in seen:
             raise user_error("Each location may appear only once on an item.", f"{path}.location")
         seen.add(key)
         for name in ("quantityOnHand", "quantityOnOrder", "reorderPoint", "preferredStockLevel"):
             if line.get(name) is not None:
-                line[name] = float(_decimal(line[name], name, f"{path}.{name}"))
+                line[name] = float(decimal_field(line[name], name, f"{path}.{name}"))
         on_hand = Decimal(str(line.get("quantityOnHand") or 0))
         committed = Decimal(str(line.get("quantityCommitted") or 0))
         line.setdefault("quantityOnHand", 0.0)

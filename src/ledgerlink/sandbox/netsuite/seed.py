@@ -25,6 +25,7 @@ from typing import Any
 
 from ledgerlink.sandbox.netsuite import rules, storage
 from ledgerlink.sandbox.netsuite.types import RecordType, lookup
+from ledgerlink.sandbox.netsuite.values import cents
 
 REFERENCE_IDS: dict[str, Any] = {
     "subsidiary": "1",
@@ -191,7 +192,7 @@ _WHOLESALE_BREAKS = {0: Decimal("0.80"), 10: Decimal("0.75"), 50: Decimal("0.70"
 
 
 def _cents(value: Decimal) -> float:
-    return float(rules.cents(value))
+    return float(cents(value))
 
 
 def price_matrix(base: Decimal) -> list[dict[str, Any]]:

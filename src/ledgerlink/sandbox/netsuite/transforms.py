@@ -36,7 +36,7 @@ Fulfilling (``itemFulfillment``) and billing (``invoice``, ``cashSale``) a sales
   and, on the first one from the order only, the shipping cost and the header discount;
 * afterwards the order's lines carry ``quantityFulfilled``/``quantityBilled`` (sums over every record
   created from it, recomputed whenever one of them is written or deleted) and its status follows
-  (:func:`ledgerlink.sandbox.netsuite.rules.derive_order_status`).
+  (:func:`ledgerlink.sandbox.netsuite.statuses.derive_order_status`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ from typing import Any
 
 from ledgerlink.sandbox.netsuite import inventory, rules, storage
 from ledgerlink.sandbox.netsuite.errors import NetSuiteError, invalid_reference, missing_field
+from ledgerlink.sandbox.netsuite.statuses import derive_order_status
 from ledgerlink.sandbox.netsuite.types import FULFILLABLE_CODES, RecordType, lookup
+from ledgerlink.sandbox.netsuite.values import decimal_field, user_error
 
 
 def lookup_type(name: str) -> RecordType:
@@ -121,7 +123,7 @@ def transform(
     if not isinstance(body, dict):
         raise NetSuiteError(400, "INVALID_CONTENT", "The request body must be a JSON object.")
     if ctx.strict_names:
-        rules._check_names(target, body)
+        rules.check_names(target, body)
     moves = MOVES.get(source.type.name)
     if moves is not None and (target.name == moves[0] or target.name in moves[2]):
         _check_order_open(source, target)
@@ -204,13 +206,13 @@ def _selection(
             left = _remaining(line, counter) if counter else _decimal(line.get("quantity") or 1)
             quantity: Decimal = left
             if raw.get("quantity") is not None:
-                quantity = rules._decimal(raw["quantity"], "quantity", f"{path}.quantity")
+                quantity = decimal_field(raw["quantity"], "quantity", f"{path}.quantity")
             if quantity <= 0:
-                raise rules.user_error(
+                raise user_error(
                     f"The quantity on line {number} must be greater than zero.", f"{path}.quantity"
                 )
             if quantity > left:
-                raise rules.user_error(
+                raise user_error(
                     f"You cannot {verb} more than the remaining quantity ({left.normalize()}) "
                     f"of line {number}.",
                     f"{path}.quantity",
@@ -293,7 +295,7 @@ def _payment(ctx: rules.WriteContext, invoice: storage.StoredRecord, body: dict[
     due = _decimal(invoice.data.get("total")) - rules.invoice_paid(ctx.conn, invoice.id)
     if due <= 0:
         raise cannot_initialize(lookup_type("customerPayment"), invoice.id)
-    amount = due if body.get("payment") is None else rules._decimal(body["payment"], "payment", "payment")
+    amount = due if body.get("payment") is None else decimal_field(body["payment"], "payment", "payment")
     document: dict[str, Any] = {
         name: json.loads(json.dumps(invoice.data[name]))
         for name in ("currency", "subsidiary", "exchangeRate")
@@ -432,7 +434,7 @@ def refresh_order(conn: sqlite3.Connection, order_id: int, stamp: str | None) ->
                     changed = True
     before = (order.data.get("status") or {}).get("id")
     if _ref_id(order.data.get("orderStatus")) not in ("A", "C"):
-        rules.derive_order_status(order.data, order.type.name)
+        derive_order_status(order.data, order.type.name)
     if changed or before != order.data["status"]["id"]:
         if stamp:
             order.data["lastModifiedDate"] = stamp
