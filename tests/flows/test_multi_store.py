@@ -118,6 +118,28 @@ async def test_routes_send_one_store_s_currencies_to_different_subsidiaries(sand
         (REFERENCE_IDS["subsidiary"], "USD"),
         (REFERENCE_IDS["child_subsidiary"], "EUR"),
     }
-    for link in sandbox.runtime.links.all("customer", source="ct"):
-        record = await sandbox.netsuite.get("customer", link.target_id)
-        assert record["subsidiary"]["id"] in (REFERENCE_IDS["subsidiary"], REFERENCE_IDS["child_subsidiary"])
+    keys = [link.source_id for link in sandbox.runtime.links.all("customer", source="ct")]
+    assert any(key.endswith(f"-sub{REFERENCE_IDS['child_subsidiary']}") for key in keys), keys
+    # NetSuite refuses a sales order whose customer belongs to another subsidiary: every order's customer
+    # is in the order's own subsidiary, including a buyer who bought in both currencies.
+    rows = [
+        r
+        async for r in sandbox.netsuite.suiteql(
+            "SELECT id FROM transaction WHERE type = 'SalesOrd' AND externalid LIKE 'ct-%' ORDER BY id"
+        )
+    ]
+    for row in rows:
+        order = await sandbox.netsuite.get("salesOrder", str(row["id"]))
+        customer = await sandbox.netsuite.get("customer", order["entity"]["id"])
+        assert customer["subsidiary"]["id"] == order["subsidiary"]["id"]
+
+
+def test_a_buyer_routed_to_another_subsidiary_is_linked_under_that_subsidiary(sandbox: Sandbox) -> None:
+    from ledgerlink.records.customer import Customer
+
+    [flow] = sandbox.runtime.flows_from("ct")
+    buyer = Customer(source_id="c-1", email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    home = flow.config.mapping.subsidiary
+    assert flow.customer_link_key(buyer, home) == "c-1"
+    assert flow.customer_link_key(buyer, None) == "c-1"
+    assert flow.customer_link_key(buyer, "2") == "c-1-sub2"

@@ -216,11 +216,10 @@ class OrdersFlow:
     def resolve_customer(self, order: Order, subsidiary: str | None) -> str:
         """The NetSuite customer of this order, or park the order until its customer job has run.
 
-        A customer is created in the subsidiary the order is routed to. A customer's later orders
-        routed to another subsidiary reuse that customer; NetSuite OneWorld accepts that only when the
-        subsidiary is added to the customer (multi-subsidiary customers), so routes should not split
-        one buyer's orders across subsidiaries."""
-        key = customer_key(order.customer)
+        NetSuite refuses a sales order whose customer belongs to another subsidiary, so a buyer whose
+        orders a route sends to a subsidiary other than the mapping's own is a customer of that
+        subsidiary too: found by e-mail there, or created there, and linked under its own key."""
+        key = self.customer_link_key(order.customer, subsidiary)
         link = self.links.get("customer", self.source, key, self.target)
         if link:
             return link.target_id
@@ -233,6 +232,7 @@ class OrdersFlow:
                 "customer": order.customer.model_dump(mode="json"),
                 "currency": order.currency,
                 "subsidiary": subsidiary,
+                "key": key,
             },
             dedupe_key=dependency,
             lock_key=dependency,
@@ -252,6 +252,14 @@ class OrdersFlow:
             ),
             provider,
         )
+
+    def customer_link_key(self, customer: Customer, subsidiary: str | None) -> str:
+        """The buyer's key, suffixed with the subsidiary when a route sends the order elsewhere than the
+        mapping's own subsidiary (keys and external ids stay letters, digits, ``_`` and ``-``)."""
+        key = customer_key(customer)
+        if subsidiary and subsidiary != self.config.mapping.subsidiary:
+            return f"{key}-sub{subsidiary}"
+        return key
 
     async def resolve_items(self, order: Order) -> dict[str, str]:
         no_sku = [line.name for line in order.lines if not line.sku]
@@ -298,7 +306,7 @@ class OrdersFlow:
 
     async def sync_customer(self, job: Job) -> Completion:
         customer = Customer.model_validate(job.payload["customer"])
-        key = customer_key(customer)
+        key = str(job.payload.get("key") or customer_key(customer))
         external = external_id(self.source, "customer", key)
         mapping = self.config.mapping
         if "subsidiary" in job.payload:  # the routed subsidiary of the order that asked for this customer
