@@ -188,3 +188,26 @@ def test_faults_injected_from_the_cli_are_retried_without_duplicates(deployment:
     assert "no faults active" in d.cli("sandbox", "fault", "list", "--url", d.netsuite_url).stdout
     refused = d.cli("sandbox", "fault", "add", "--kind", "earthquake", "--url", d.netsuite_url, check=False)
     assert refused.returncode == 2 and "not a fault" in refused.stdout
+
+
+def test_magento_and_commercetools_stores_seeded_from_the_cli_sync_into_one_account(
+    deployment: Deployment,
+) -> None:
+    d = deployment
+    state = ("--state-dir", str(d.state_dir))
+    d.cli("sandbox", "seed", "netsuite", "--items", "20", "--customers", "3", *state)
+    seeded = d.cli("sandbox", "seed", "magento", "--orders", "8", "--products", "20", "--unknown-skus", "1",
+                   "--currency", "EUR", *state).stdout  # fmt: skip
+    assert "Magento sandbox seeded: 8 orders" in seeded
+    seeded = d.cli("sandbox", "seed", "commercetools", "--orders", "6", "--products", "20", *state).stdout
+    assert "commercetools sandbox seeded: 6 orders" in seeded
+    d.cli("sync", "orders", timeout=240)
+    held = netsuite_sales_orders(d)
+    magento = [e for e in held if e.startswith("magento-order-")]
+    commercetools = [e for e in held if e.startswith("ct-order-")]
+    assert magento and commercetools, held
+    assert len(held) == len(magento) + len(commercetools)  # the WooCommerce store was left empty
+    listed = d.cli("errors", "list").stdout
+    assert "SKU_NOT_FOUND" in listed and "NEW-0001" in listed
+    d.cli("sync", "orders")
+    assert netsuite_sales_orders(d) == held  # nothing new on a second sync
