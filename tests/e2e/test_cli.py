@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -211,3 +212,25 @@ def test_magento_and_commercetools_stores_seeded_from_the_cli_sync_into_one_acco
     assert "SKU_NOT_FOUND" in listed and "NEW-0001" in listed
     d.cli("sync", "orders")
     assert netsuite_sales_orders(d) == held  # nothing new on a second sync
+
+
+def test_sandbox_serve_reads_netsuite_settings_from_a_file(tmp_path: Path) -> None:
+    import httpx
+
+    from ledgerlink.sandbox.server import free_port
+
+    settings = tmp_path / "netsuite.yaml"
+    settings.write_text("service_tier: premium\nsuitecloud_plus_licenses: 1\n")
+    port = free_port()
+    server = subprocess.Popen(
+        [*LEDGERLINK, "sandbox", "serve", "--state-dir", str(tmp_path / "sandbox"),
+         "--netsuite-port", str(port), "--woo-port", str(free_port()), "--magento-port", str(free_port()),
+         "--commercetools-port", str(free_port()), "--netsuite-settings", str(settings)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, server)
+        governance = httpx.get(f"http://127.0.0.1:{port}/__sandbox/governance", timeout=10).json()
+        assert governance["concurrencyLimit"] == 25  # premium 15 + 10 for one SuiteCloud Plus licence
+    finally:
+        stop(server)
