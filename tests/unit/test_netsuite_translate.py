@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.order_factory import make_order
 
 from ledgerlink.config import OrderMapping
 from ledgerlink.connectors.netsuite.translate import (
@@ -19,8 +19,7 @@ from ledgerlink.connectors.netsuite.translate import (
 )
 from ledgerlink.engine.problems import ProblemError
 from ledgerlink.records.customer import Address, Customer
-from ledgerlink.records.money import Money
-from ledgerlink.records.order import Discount, FeeLine, Order, OrderLine, ShippingLine
+from ledgerlink.records.order import Order
 
 MAPPING = OrderMapping(
     subsidiary="1",
@@ -31,58 +30,6 @@ MAPPING = OrderMapping(
     fee_item="13",
     payment_methods={"stripe": "5"},
 )
-WHEN = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
-
-
-def money(value: str | Decimal) -> Money:
-    return Money.of(value, "USD")
-
-
-def make_order(
-    lines: list[tuple[str, int, Decimal, Decimal, Decimal]], shipping: Decimal, fee: Decimal
-) -> Order:
-    order_lines = []
-    for n, (sku, qty, price, discount, tax) in enumerate(lines):
-        subtotal = price * qty
-        order_lines.append(
-            OrderLine(
-                source_line_id=str(n),
-                sku=sku,
-                name=f"Product {sku}",
-                quantity=Decimal(qty),
-                unit_price=money(price),
-                subtotal=money(subtotal),
-                discount=money(min(discount, subtotal)),
-                tax=money(tax),
-            )
-        )
-    tax_total = sum((line.tax.amount for line in order_lines), Decimal("0"))
-    discount_total = sum((line.discount.amount for line in order_lines), Decimal("0"))
-    total = (
-        sum((line.subtotal.amount - line.discount.amount for line in order_lines), Decimal("0"))
-        + shipping
-        + fee
-        + tax_total
-    )
-    return Order(
-        source="woo",
-        source_id="42",
-        number="42",
-        status="processing",
-        currency="USD",
-        created_at=WHEN,
-        modified_at=WHEN,
-        customer=Customer(source_id=None, email="Jane@Example.com", first_name="Jane", last_name="Doe"),
-        lines=order_lines,
-        shipping=[ShippingLine(method_id="flat_rate", title="Flat", amount=money(shipping), tax=money("0"))]
-        if shipping
-        else [],
-        fees=[FeeLine(name="Gift wrap", amount=money(fee), tax=money("0"))] if fee else [],
-        discounts=[Discount(code="SAVE", amount=money(discount_total))] if discount_total else [],
-        discount_total=money(discount_total),
-        tax_total=money(tax_total),
-        total=money(total),
-    )
 
 
 def payload_for(order: Order) -> dict[str, object]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,19 +13,16 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.order_factory import make_order
 
 from ledgerlink.config import NetSuiteConnection, OrderMapping, parse_config
 from ledgerlink.connectors.netsuite.client import NetSuiteClient
 from ledgerlink.connectors.netsuite.translate import expected_total, sales_order_payload
-from ledgerlink.records.customer import Customer
-from ledgerlink.records.money import Money
-from ledgerlink.records.order import Discount, FeeLine, Order, OrderLine, ShippingLine
 from ledgerlink.sandbox.init_config import sandbox_config
 from ledgerlink.sandbox.netsuite.app import create_app
 from ledgerlink.sandbox.netsuite.seed import REFERENCE_IDS, SeedSummary, seed_netsuite
 
 EXAMPLES = itertools.count(1)  # upserts merge into an existing record: each example gets its own order
-WHEN = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 MAPPING = OrderMapping(
     subsidiary=REFERENCE_IDS["subsidiary"],
     location=REFERENCE_IDS["location"],
@@ -45,59 +41,6 @@ line_strategy = st.tuples(
     cents,
     cents,
 )
-
-
-def money(value: Decimal) -> Money:
-    return Money.of(value, "USD")
-
-
-def make_order(
-    lines: list[tuple[str, int, Decimal, Decimal, Decimal]], shipping: Decimal, fee: Decimal
-) -> Order:
-    order_lines = []
-    for n, (sku, qty, price, discount, tax) in enumerate(lines):
-        subtotal = price * qty
-        order_lines.append(
-            OrderLine(
-                source_line_id=str(n),
-                sku=sku,
-                name=f"Product {sku}",
-                quantity=Decimal(qty),
-                unit_price=money(price),
-                subtotal=money(subtotal),
-                discount=money(min(discount, subtotal)),
-                tax=money(tax),
-            )
-        )
-    tax_total = sum((line.tax.amount for line in order_lines), Decimal(0))
-    discount_total = sum((line.discount.amount for line in order_lines), Decimal(0))
-    total = (
-        sum((line.subtotal.amount - line.discount.amount for line in order_lines), Decimal(0))
-        + shipping
-        + fee
-        + tax_total
-    )
-    return Order(
-        source="woo",
-        source_id="42",
-        number="42",
-        status="processing",
-        currency="USD",
-        created_at=WHEN,
-        modified_at=WHEN,
-        customer=Customer(source_id=None, email="jane@example.com", first_name="Jane", last_name="Doe"),
-        lines=order_lines,
-        shipping=[
-            ShippingLine(method_id="flat_rate", title="Flat", amount=money(shipping), tax=money(Decimal(0)))
-        ]
-        if shipping
-        else [],
-        fees=[FeeLine(name="Gift wrap", amount=money(fee), tax=money(Decimal(0)))] if fee else [],
-        discounts=[Discount(code="SAVE", amount=money(discount_total))] if discount_total else [],
-        discount_total=money(discount_total),
-        tax_total=money(tax_total),
-        total=money(total),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +92,7 @@ def test_sales_order_payload_round_trips_and_totals_match(
     fee: Decimal,
 ) -> None:
     state, summary, connection = emulator
-    order = make_order(lines, shipping, fee)
+    order = make_order(lines, shipping, fee, email="jane@example.com")
     payload = sales_order_payload(
         order,
         external=f"woo-prop-{next(EXAMPLES)}",
