@@ -9,9 +9,10 @@ sandbox survives restarts and several processes can share one state file.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Generic, TypeVar
 
 NONCES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS nonces (
@@ -55,6 +56,26 @@ class StateFile:
             connection.execute("COMMIT")
         finally:
             connection.close()
+
+
+TransactionT = TypeVar("TransactionT")
+
+
+class StateStore(Generic[TransactionT]):
+    """An emulator's state: its schema on a :class:`StateFile`, and transactions wrapped in the
+    emulator's own reader and writer (``open_transaction`` is called with the connection)."""
+
+    def __init__(
+        self, path: Path, schema: str, open_transaction: Callable[[sqlite3.Connection], TransactionT]
+    ) -> None:
+        self.file = StateFile(path, schema)
+        self.path = self.file.path
+        self._open = open_transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[TransactionT]:
+        with self.file.transaction() as connection:
+            yield self._open(connection)
 
 
 def remember_nonce(

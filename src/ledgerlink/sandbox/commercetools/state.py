@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ledgerlink.sandbox.state_file import StateFile
+from ledgerlink.sandbox import state_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -128,14 +126,8 @@ class Transaction:
             self._db.execute("DELETE FROM tokens WHERE client_id = ?", (client_id,))
 
 
-class StateStore:
+class StateStore(state_file.StateStore[Transaction]):
     """Opens the state file for each transaction; safe across threads and processes."""
 
     def __init__(self, path: Path) -> None:
-        self.file = StateFile(path, _SCHEMA)
-        self.path = self.file.path
-
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        with self.file.transaction() as db:
-            yield Transaction(db)
+        super().__init__(path, _SCHEMA, Transaction)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ledgerlink.sandbox.state_file import NONCES_SCHEMA, StateFile, remember_nonce
+from ledgerlink.sandbox import state_file
+from ledgerlink.sandbox.state_file import NONCES_SCHEMA, remember_nonce
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -70,14 +69,8 @@ class Transaction:
         return remember_nonce(self._db, consumer_key, nonce, timestamp, expired_before)
 
 
-class StateStore:
+class StateStore(state_file.StateStore[Transaction]):
     """Opens transactions on the state file; creates the schema on first use."""
 
     def __init__(self, path: Path) -> None:
-        self.file = StateFile(path, _SCHEMA)
-        self.path = self.file.path
-
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        with self.file.transaction() as connection:
-            yield Transaction(connection)
+        super().__init__(path, _SCHEMA, Transaction)

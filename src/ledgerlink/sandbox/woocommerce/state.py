@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledgerlink.sandbox.state_file import NONCES_SCHEMA, StateFile, remember_nonce
+from ledgerlink.sandbox import state_file
+from ledgerlink.sandbox.state_file import NONCES_SCHEMA, remember_nonce
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -176,17 +176,11 @@ class Transaction:
         return remember_nonce(self._db, consumer_key, nonce, timestamp, expired_before)
 
 
-class StateStore:
+class StateStore(state_file.StateStore[Transaction]):
     """Opens transactions on the state file; creates the schema on first use."""
 
     def __init__(self, path: Path) -> None:
-        self.file = StateFile(path, _SCHEMA)
-        self.path = self.file.path
-
-    @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        with self.file.transaction() as connection:
-            yield Transaction(connection)
+        super().__init__(path, _SCHEMA, Transaction)
 
     def remember_nonce(self, consumer_key: str, nonce: str, timestamp: int, expired_before: int) -> bool:
         with self.transaction() as tx:
