@@ -730,7 +730,8 @@ def lookup_type(name: str) -> RecordType:
     return found
 
 
-def _finish_deposit(ctx: WriteContext, data: dict[str, Any], creating: bool) -> None:
+def _customer_payment(data: dict[str, Any]) -> Decimal:
+    """The amount a deposit or payment records, required with its customer and above zero."""
     if not data.get("customer"):
         raise missing_field("customer", "Customer")
     if data.get("payment") is None:
@@ -739,6 +740,11 @@ def _finish_deposit(ctx: WriteContext, data: dict[str, Any], creating: bool) -> 
     if payment <= 0:
         raise user_error("The payment amount must be greater than zero.", "payment")
     data["payment"] = float(payment)
+    return payment
+
+
+def _finish_deposit(ctx: WriteContext, data: dict[str, Any], creating: bool) -> None:
+    payment = _customer_payment(data)
     data["total"] = float(payment)
     customer = storage.load(ctx.conn, "customer", int(data["customer"]["id"]))
     assert customer is not None
@@ -782,14 +788,7 @@ def invoice_paid(conn: sqlite3.Connection, invoice_id: int, excluding: str | Non
 
 def _finish_payment(ctx: WriteContext, data: dict[str, Any], existing: dict[str, Any] | None) -> None:
     """A customer payment: ``payment`` applied to the customer's open invoices through ``apply`` lines."""
-    if not data.get("customer"):
-        raise missing_field("customer", "Customer")
-    if data.get("payment") is None:
-        raise missing_field("payment", "Payment Amount")
-    payment = cents(decimal_field(data["payment"], "payment", "payment"))
-    if payment <= 0:
-        raise user_error("The payment amount must be greater than zero.", "payment")
-    data["payment"] = float(payment)
+    payment = _customer_payment(data)
     own_id = None if existing is None else existing.get("tranId")
     applied = Decimal(0)
     for index, line in enumerate((data.get("apply") or {}).get("items", [])):
