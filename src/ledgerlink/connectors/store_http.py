@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from ledgerlink.connectors.http_answers import describe_non_json, parse_json
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent, transient
 
 
@@ -133,4 +134,24 @@ def refuse_writes_unless_allowed(
         team=Team.INTEGRATION,
         method=method,
         path=path,
+    )
+
+
+def unreadable_answer(
+    response: httpx.Response, expected: str, fix: str, *, system: str = "the store"
+) -> ProblemError:
+    """A 2xx answer that is not what the platform sends: a plugin's output, a proxy's page, a PHP notice."""
+    request = response.request
+    body = parse_json(response)
+    found = describe_non_json(response) if body is None else f"JSON {type(body).__name__}"
+    return permanent(
+        Code.BAD_RESPONSE,
+        f"{system}'s answer cannot be read",
+        f"{request.method} {request.url.path} answered {response.status_code} with {found}; "
+        f"expected {expected}",
+        fix,
+        team=Team.INTEGRATION,
+        method=request.method,
+        path=request.url.path,
+        status=response.status_code,
     )

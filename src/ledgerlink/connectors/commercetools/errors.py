@@ -14,6 +14,7 @@ import httpx
 
 from ledgerlink.connectors import store_http
 from ledgerlink.connectors.http_answers import parse_json
+from ledgerlink.connectors.store_http import unreadable_answer
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
@@ -196,12 +197,9 @@ def problem_for_transport(error: httpx.TransportError, method: str, path: str) -
 
 def bad_body(response: httpx.Response, expected: str) -> ProblemError:
     """A 2xx answer that is not what commercetools sends."""
-    request = response.request
-    return _problem(
-        Code.BAD_RESPONSE,
-        "commercetools' answer cannot be read",
-        f"{request.method} {request.url.path} answered {response.status_code}; expected {expected}",
+    return unreadable_answer(
+        response,
+        expected,
         "check api_url: something other than the commercetools API may be answering",
-        team=Team.INTEGRATION,
-        details={"method": request.method, "path": request.url.path, "status": response.status_code},
+        system="commercetools",
     )

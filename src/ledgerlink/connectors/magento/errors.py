@@ -16,6 +16,7 @@ import httpx
 
 from ledgerlink.connectors import http_answers
 from ledgerlink.connectors.http_answers import describe_non_json, retry_after_seconds
+from ledgerlink.connectors.store_http import unreadable_answer
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
 _PLACEHOLDER = re.compile(r"%(\d+|[A-Za-z_][A-Za-z0-9_]*)")
@@ -234,15 +235,8 @@ def problem_for_token(response: httpx.Response) -> ProblemError:
 
 def bad_body(response: httpx.Response, expected: str) -> ProblemError:
     """A 2xx answer that is not what Magento sends."""
-    request = response.request
-    body = parse_json(response)
-    found = describe_non_json(response) if body is None else f"JSON {type(body).__name__}"
-    return _problem(
-        Code.BAD_RESPONSE,
-        "the store's answer cannot be read",
-        f"{request.method} {request.url.path} answered {response.status_code} with {found}; "
-        f"expected {expected}",
+    return unreadable_answer(
+        response,
+        expected,
         "check extensions that change REST output, and switch off PHP display_errors on the store",
-        {"method": request.method, "path": request.url.path, "status": response.status_code},
-        team=Team.INTEGRATION,
     )

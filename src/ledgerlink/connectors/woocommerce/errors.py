@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from ledgerlink.connectors.http_answers import describe_non_json, parse_json, retry_after_seconds
+from ledgerlink.connectors.store_http import unreadable_answer
 from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Team
 
 # A 500/501 with WooCommerce's own error code is a refusal (a failed gateway refund, an unsupported
@@ -184,15 +185,8 @@ def problem_for_response(response: httpx.Response, *, scheme: str) -> ProblemErr
 
 def bad_body(response: httpx.Response, expected: str) -> ProblemError:
     """A 2xx answer that is not what WooCommerce sends."""
-    request = response.request
-    body = parse_json(response)
-    found = describe_non_json(response) if body is None else f"JSON {type(body).__name__}"
-    return permanent(
-        Code.BAD_RESPONSE,
-        "the store's answer cannot be read",
-        f"{request.method} {request.url.path} answered {response.status_code} with {found}; "
-        f"expected {expected}",
+    return unreadable_answer(
+        response,
+        expected,
         "switch off PHP display_errors (WP_DEBUG_DISPLAY false) and check plugins that print output",
-        team=Team.INTEGRATION,
-        details={"method": request.method, "path": request.url.path, "status": response.status_code},
     )
