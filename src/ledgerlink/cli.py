@@ -324,7 +324,11 @@ def sync(
         work = _with_progress(
             runtime, lambda cb: run_sync(runtime, flow=flow or kind, record_id=record_id, on_outcome=cb)
         )
-        stats = asyncio.run(_closing(runtime, work))
+        try:
+            stats = asyncio.run(_closing(runtime, work))
+        except ValueError as refused:
+            console.print(f"[red]{refused}[/red]")
+            raise typer.Exit(2) from None
         counts = runtime.queue.counts()
     console.print(
         f"Done: {stats.done} jobs succeeded, {stats.failed} failed, {stats.retrying} will retry. "

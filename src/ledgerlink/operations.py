@@ -25,6 +25,12 @@ async def sync(
         raise ValueError(
             f"no flow matches {flow!r}; flows: {', '.join(f.name for f in runtime.flows) or 'none'}"
         )
+    if record_id and len(flows) > 1:
+        # A store id means nothing without its store: order 123 in one shop is not order 123 in another.
+        raise ValueError(
+            f"--id {record_id} needs one store: add --flow with one of "
+            f"{', '.join(sorted(f.source for f in flows))}"
+        )
     for selected in flows:
         job = selected.order_job(record_id, reason="on demand") if record_id else selected.poll_job()
         runtime.queue.enqueue(job)

@@ -113,7 +113,9 @@ def test_orders_from_the_official_client_reach_netsuite_once(deployment: Deploym
     assert held == {external(o): Decimal(o["total"]) for o in created}
 
     d.cli("sync", "orders")
-    d.cli("sync", "orders", "--id", str(created[0]["id"]))
+    refused = d.cli("sync", "orders", "--id", str(created[0]["id"]), check=False)
+    assert refused.returncode == 2 and "needs one store" in refused.stdout  # three stores are configured
+    d.cli("sync", "orders", "--flow", "woo", "--id", str(created[0]["id"]))
     assert netsuite_sales_orders(d) == held  # nothing new
 
     jobs = d.cli("jobs").stdout

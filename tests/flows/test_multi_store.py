@@ -143,3 +143,10 @@ def test_a_buyer_routed_to_another_subsidiary_is_linked_under_that_subsidiary(sa
     assert flow.customer_link_key(buyer, home) == "c-1"
     assert flow.customer_link_key(buyer, None) == "c-1"
     assert flow.customer_link_key(buyer, "2") == "c-1-sub2"
+
+
+async def test_one_record_by_id_needs_its_store_when_several_are_configured(sandbox: Sandbox) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="needs one store: add --flow with one of ct, magento, woo"):
+        await sandbox.sync(record_id="1")

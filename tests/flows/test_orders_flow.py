@@ -40,7 +40,7 @@ async def test_a_second_sync_creates_nothing(sandbox: Sandbox) -> None:
     await sandbox.sync()
     before = await sandbox.sales_orders()
     await sandbox.sync()  # the cursor overlap re-reads the boundary; links skip what is unchanged
-    await sandbox.sync(record_id=next(iter(before)).rsplit("-", 1)[1])
+    await sandbox.sync(flow="woo", record_id=next(iter(before)).rsplit("-", 1)[1])
     assert await sandbox.sales_orders() == before
 
 
@@ -63,7 +63,7 @@ async def test_new_customers_are_created_once_and_reused(sandbox: Sandbox) -> No
 async def test_one_order_by_id(sandbox: Sandbox) -> None:
     order_ids = sandbox.seed_orders(5)
     target = order_ids[2]
-    await sandbox.sync(record_id=str(target))
+    await sandbox.sync(flow="woo", record_id=str(target))
     held = await sandbox.sales_orders()
     assert set(held) <= {external_id("woo", "order", str(target))}
 
