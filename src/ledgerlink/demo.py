@@ -180,7 +180,7 @@ def _print_summary(console: Console, result: DemoResult, config_path: Path) -> N
         "errors list",
         "errors show <job id>",
         "jobs",
-        "sync orders --id <store order id>",
+        "sync orders --flow woo --id <store order id>",
         "errors retry --code SKU_NOT_FOUND",
     ):
         console.print(f"   .venv/bin/ledgerlink -c {config_path} {command}")
