@@ -296,7 +296,7 @@ def run(
     role: Annotated[str, typer.Option(help="all, worker, scheduler or console")] = "all",
 ) -> None:
     """Run the scheduler, workers and webhook receiver until SIGTERM (which drains in-flight work)."""
-    from ledgerlink.service import run_service
+    from ledgerlink.service import ServiceFailed, run_service
 
     if role not in ("all", "worker", "scheduler", "console"):
         console.print("--role must be all, worker, scheduler or console")
@@ -305,7 +305,11 @@ def run(
     console.print(
         f"Ledgerlink running ({role}); webhooks at {config.console.webhook_base}/webhooks/<connection>"
     )
-    asyncio.run(run_service(config, role=role))
+    try:
+        asyncio.run(run_service(config, role=role))
+    except ServiceFailed as failed:
+        console.print(f"[red]Ledgerlink stopped: {failed}[/red]")
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -321,6 +321,30 @@ class EngineConfig(_Strict):
     cursor_overlap_seconds: float = Field(default=120.0, ge=0)
     poll_interval_seconds: float = Field(default=0.2, gt=0)
     retention_days: float = Field(default=90, gt=0, description="finished jobs and payloads kept this long")
+    heartbeat_seconds: float = Field(default=2.0, gt=0, description="how often a worker says it is alive")
+    lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="a worker silent this long is dead: its jobs are requeued and its NetSuite slots freed",
+    )
+    stall_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="/healthz answers 503 when a loop, the workers or the backlog stand still this long",
+    )
+    due_age_seconds: float = Field(
+        default=900.0, gt=0, description="/healthz answers 503 when the oldest due job has waited this long"
+    )
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> EngineConfig:
+        if self.heartbeat_seconds * 2 > self.lease_seconds:
+            raise ValueError(
+                f"engine.lease_seconds ({self.lease_seconds}) must be at least twice "
+                f"engine.heartbeat_seconds "
+                f"({self.heartbeat_seconds}), or live jobs are taken for dead"
+            )
+        return self
 
 
 class ConsoleConfig(_Strict):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +22,7 @@ async def sync(
     record_id: str | None = None,
     on_outcome: Callable[[Job, str], None] | None = None,
     idle_horizon: float = 10.0,
+    drain_seconds: float = 10.0,
 ) -> WorkerStats:
     """Enqueue a delta read (or one record) and work the queue until nothing is due soon."""
     flows = runtime.flows_named(flow)
@@ -35,7 +40,27 @@ async def sync(
         job = selected.order_job(record_id, reason="on demand") if record_id else selected.poll_job()
         runtime.queue.enqueue(job)
     worker = runtime.worker(on_outcome=on_outcome, role="sync")
-    return await worker.run(until_idle=True, idle_horizon=idle_horizon)
+    # SIGTERM or Ctrl-C stop the sync as they stop `ledgerlink run`: jobs in flight get a short while to
+    # finish and the rest are handed back to the queue, never left running under a process that is gone.
+    with stop_on_signals() as stop:
+        return await worker.run(stop, until_idle=True, idle_horizon=idle_horizon, drain_seconds=drain_seconds)
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[asyncio.Event]:
+    stop = asyncio.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        yield stop
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 @dataclass

@@ -14,7 +14,8 @@ from ledgerlink.connectors.netsuite.erp import NetSuiteErp
 from ledgerlink.connectors.store import StoreConnector
 from ledgerlink.engine.governor import SharedGovernor
 from ledgerlink.engine.links import Links
-from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue
+from ledgerlink.engine.liveness import Liveness
+from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue, worker_identity
 from ledgerlink.engine.scheduler import Schedule
 from ledgerlink.engine.worker import Handler, Worker
 from ledgerlink.flows.orders import OrdersFlow
@@ -29,9 +30,14 @@ PURGE_SECONDS = 86400.0
 class Runtime:
     config: Config
     transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+    role: str = "all"
 
     def __post_init__(self) -> None:
         engine_config = self.config.engine
+        # One identity for this process: its worker row, its jobs' leases and its NetSuite slots carry it,
+        # so that when it stops heartbeating all three are taken back together.
+        self.process_id = worker_identity(self.role)
+        self.liveness = Liveness()
         self.engine = open_database(self.config.database_url)
         self.queue = Queue(
             self.engine,
@@ -46,7 +52,9 @@ class Runtime:
             transport = self.transports.get(name)
             if isinstance(connection, NetSuiteConnection):
                 # NetSuite's concurrency limit is per account: every process shares one budget.
-                governor = SharedGovernor(self.engine, name, ceiling=connection.concurrency)
+                governor = SharedGovernor(
+                    self.engine, name, ceiling=connection.concurrency, holder=self.process_id
+                )
                 self.erps[name] = NetSuiteErp(
                     NetSuiteClient(connection, transport=transport, governor=governor)
                 )
@@ -108,11 +116,16 @@ class Runtime:
         return schedules
 
     def worker(self, **kwargs: object) -> Worker:
+        engine = self.config.engine
+        kwargs.setdefault("worker_id", self.process_id)
         return Worker(
             self.queue,
             self.handlers(),
-            concurrency=self.config.engine.workers,
-            poll_interval=self.config.engine.poll_interval_seconds,
+            concurrency=engine.workers,
+            poll_interval=engine.poll_interval_seconds,
+            heartbeat_seconds=engine.heartbeat_seconds,
+            lease_seconds=engine.lease_seconds,
+            liveness=self.liveness,
             **kwargs,  # type: ignore[arg-type]
         )
 

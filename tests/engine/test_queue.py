@@ -52,14 +52,62 @@ def test_a_pending_duplicate_is_not_enqueued(queue: Queue) -> None:
     assert queue.counts()["queued"] == 1
 
 
-def test_a_new_job_may_be_enqueued_while_one_runs(queue: Queue) -> None:
+def test_a_change_seen_while_a_job_runs_makes_it_run_once_more(queue: Queue) -> None:
     queue.enqueue(spec("1"))
     [running] = queue.claim("w1", 10)
-    assert queue.enqueue(spec("1")) is not None  # a change seen while running must not be lost
-    assert queue.claim("w2", 10) == []  # ...but it does not run beside the first
+    assert queue.enqueue(spec("1")) is None  # no second row: the running job is marked instead
+    assert queue.enqueue(spec("1")) is None  # ...once, however many deliveries come
+    assert queue.claim("w2", 10) == []
     queue.complete(running)
-    [second] = queue.claim("w2", 10)
+    [second] = queue.claim("w2", 10)  # a change seen while running is not lost
     assert second.record_key == "1"
+    assert second.payload["reason"] == "changed while syncing"
+    queue.complete(second)
+    assert queue.claim("w2", 10) == []
+
+
+def test_a_job_marked_to_rerun_that_parks_runs_only_when_resumed(queue: Queue) -> None:
+    """The real store's created+updated pair: the first job parks for its customer while the second
+    delivery arrives. Parking must not collide with anything, and the order runs once more, not twice."""
+    queue.enqueue(spec("1"))
+    [running] = queue.claim("w1", 10)
+    queue.enqueue(spec("1"))
+    queue.enqueue(JobSpec(kind="customers.sync", flow="f", record_key="c", dedupe_key="c", provides="c"))
+    queue.wait(running, "c", transient_problem())
+    [customer] = queue.claim("w1", 10)
+    assert customer.record_key == "c"
+    queue.complete(customer)
+    [resumed] = queue.claim("w1", 10)
+    assert resumed.id == running.id
+    queue.complete(resumed)
+    assert queue.claim("w1", 10) == []
+    assert queue.counts()["done"] == 2
+
+
+def test_a_job_requeued_after_its_worker_died_takes_over_the_rerun(queue: Queue, clock: Clock) -> None:
+    queue.enqueue(spec("1"))
+    [lost] = queue.claim("dead-worker", 10, lease_seconds=10)
+    queue.enqueue(spec("1"))
+    clock.now += 11
+    assert queue.requeue_stalled() == 1
+    [again] = queue.claim("w2", 10)
+    assert again.id == lost.id
+    queue.complete(lost)  # the dead worker's late answer changes nothing
+    assert queue.get(lost.id).state == "running"  # type: ignore[union-attr]
+    assert queue.fail(lost, transient_problem()) == "lost"
+    queue.complete(again)
+    assert queue.get(again.id).state == "done"  # type: ignore[union-attr]
+
+
+def test_a_record_has_one_row_in_the_error_queue(queue: Queue) -> None:
+    permanent = Problem("SKU_NOT_FOUND", "x", "no item", "create it", Severity.PERMANENT)
+    queue.enqueue(spec("1"))
+    [first] = queue.claim("w", 10)
+    queue.fail(first, permanent)
+    queue.enqueue(spec("1"))  # a later webhook for the record tries again
+    [second] = queue.claim("w", 10)
+    queue.fail(second, permanent)
+    assert [j.id for j in queue.find(states=["failed", "dead"])] == [second.id]
 
 
 def test_one_claim_takes_only_the_oldest_job_of_a_lock_key(queue: Queue) -> None:

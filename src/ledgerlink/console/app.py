@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
 from ledgerlink.connectors.store import WebhookRejected
+from ledgerlink.console.health import health_report
 from ledgerlink.runtime import Runtime
 from ledgerlink.store.tables import webhook_events
 
@@ -28,6 +29,12 @@ def create_console_app(runtime: Runtime) -> FastAPI:
         registry=registry,
     )
     jobs_gauge = Gauge("ledgerlink_jobs", "Jobs by state", ["state"], registry=registry)
+    loop_errors = Gauge(
+        "ledgerlink_loop_errors",
+        "Exceptions each engine loop of this process survived (logged with their tracebacks)",
+        ["loop"],
+        registry=registry,
+    )
 
     @app.post("/webhooks/{connection}")
     async def receive_webhook(connection: str, request: Request) -> Response:
@@ -68,13 +75,20 @@ def create_console_app(runtime: Runtime) -> FastAPI:
         return JSONResponse({"ok": True, "enqueued": [j for j in job_ids if j is not None]})
 
     @app.get("/healthz")
-    async def health() -> dict[str, object]:
-        return {"ok": True, "jobs": runtime.queue.counts()}
+    async def health() -> Response:
+        healthy, report = health_report(runtime)
+        return JSONResponse(report, status_code=200 if healthy else 503)
 
     @app.get("/metrics")
     async def metrics() -> Response:
         for state, count in runtime.queue.counts().items():
             jobs_gauge.labels(state).set(count)
+        survived: dict[str, int] = {}
+        for loop, errors in runtime.liveness.errors().items():
+            kind = loop.split(" ")[0]  # "worker <id>" counts as "worker": labels stay few
+            survived[kind] = survived.get(kind, 0) + errors
+        for kind, errors in survived.items():
+            loop_errors.labels(kind).set(errors)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -3,7 +3,8 @@
 NetSuite limits concurrent requests per account, not per process, so the budget lives in the database:
 ``governor_slots`` holds one row per slot up to the configured ceiling, and a request runs only while it
 holds an unexpired lease on a slot numbered below the current limit. A process that dies mid-request
-loses its slots when their leases expire.
+loses its slots when the sweep notices it stopped heartbeating (``Queue.sweep``), or at the latest
+when their leases expire.
 
 The limit adapts (AIMD): each successful answer grows it by ``1/limit`` (about one slot per round of
 requests) up to the ceiling; a rejection for concurrency or rate (429, CONCURRENCY_LIMIT_EXCEEDED)
@@ -78,6 +79,7 @@ class SharedGovernor:
         decrease_interval: float = 1.0,
         urgent_reserve: float = 0.2,
         clock: Callable[[], float] = time.time,
+        holder: str | None = None,
     ) -> None:
         if ceiling < 1:
             raise ValueError("a governor needs a ceiling of at least 1")
@@ -90,7 +92,9 @@ class SharedGovernor:
         self.decrease_interval = decrease_interval
         self.urgent_reserve = urgent_reserve
         self.clock = clock
-        self.holder_prefix = uuid.uuid4().hex[:12]
+        # Slots are held as ``<holder>:<request>``; with the process's worker id as the holder, the sweep
+        # frees a dead process's slots as soon as it stops heartbeating, not when their leases run out.
+        self.holder_prefix = holder or uuid.uuid4().hex[:12]
         self._line: list[_Waiter] = []
         self._freed = asyncio.Event()
         self._rng = random.Random()

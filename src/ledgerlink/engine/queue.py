@@ -1,15 +1,22 @@
 """The durable job queue.
 
 States: queued -> running -> done, or running -> retrying (transient problem, backoff) -> running, or
-running -> waiting (on a dependency; resumes by itself when the dependency is provided), or
+running -> waiting (on a dependency or a connection incident; resumes by itself when it is provided), or
 running -> failed (permanent problem: an operator must act) / dead (transient problem that outlived
 its attempts). ``failed`` and ``dead`` jobs are the error queue; retry puts them back to queued.
+The rules for a record's jobs in every state, and what an enqueue does to each, are in
+:mod:`ledgerlink.engine.job_rules`.
 
 Two guarantees live in the schema, not in code paths that could race:
-- a partial unique index on ``dedupe_key`` among pending jobs, so a replayed webhook cannot enqueue a
-  second job for the same record while one is pending;
+- a partial unique index on ``dedupe_key`` among live jobs (queued, retrying, waiting, running), so a
+  replayed webhook cannot add a second job for a record that has one, and no state change of the one
+  job can collide with another;
 - a partial unique index on ``lock_key`` among running jobs, plus a claim that only takes the oldest
   pending job of each lock key, so two jobs for one record never run at once.
+
+Every outcome (complete, fail, park, release) applies only while the job is still running under the
+worker that claimed it: a worker that lost its lease (it stopped heartbeating and the sweep requeued
+the job) cannot overwrite what the job's next run does.
 """
 
 from __future__ import annotations
@@ -43,14 +50,28 @@ from sqlalchemy.exc import IntegrityError
 
 from ledgerlink.engine.backoff import retry_delay
 from ledgerlink.engine.cursors import advance_cursor
+from ledgerlink.engine.job_rules import (
+    ALL_STATES,
+    ERROR_STATES,
+    LIVE_STATES,
+    PENDING_STATES,
+    RUNNABLE_STATES,
+)
 from ledgerlink.engine.lanes import priority_of
 from ledgerlink.engine.links import LinkWrite, upsert_link
 from ledgerlink.engine.problems import Code, Problem, Severity, Team
-from ledgerlink.store.tables import PENDING_STATES, jobs, problems, schedule_ticks, webhook_events, workers
+from ledgerlink.store.tables import (
+    governor_slots,
+    jobs,
+    problems,
+    schedule_ticks,
+    webhook_events,
+    workers,
+)
 
-RUNNABLE_STATES = ("queued", "retrying")
-ERROR_STATES = ("failed", "dead")
-ALL_STATES = ("queued", "running", "waiting", "retrying", "failed", "dead", "done")
+__all__ = ["ALL_STATES", "ERROR_STATES", "RUNNABLE_STATES", "Completion", "Job", "JobSpec", "Queue"]
+
+ENQUEUE_ROUNDS = 3  # insert, or mark the running job to re-run; a job finishing in between asks again
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,9 @@ class JobSpec:
     priority: int | None = None  # defaults to the lane's priority
     run_at: float | None = None
     max_attempts: int | None = None
+    # When the record's job is running, ask it to run once more after it finishes (job_rules): right for
+    # a change announced by a webhook, needless for a dependency the running job is providing anyway.
+    rerun_if_running: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,8 @@ class Job:
     waiting_on: str | None = None
     worker: str | None = None
     finished_at: float | None = None
+    dedupe_key: str | None = None
+    rerun: int = 0
 
     @property
     def trace_key(self) -> str:
@@ -149,11 +175,39 @@ class Queue:
     # -- enqueueing ---------------------------------------------------------------------------------
 
     def enqueue(self, spec: JobSpec, *, connection: Connection | None = None) -> int | None:
-        """Insert a job; None when a pending job with the same dedupe key already exists."""
+        """Insert a job; None when the record has a live job already (which then does the work, marked
+        to re-run once if it is running: see :mod:`ledgerlink.engine.job_rules`)."""
         if connection is not None:
-            return self._insert(connection, spec)
+            return self._enqueue(connection, spec)
         with self.engine.begin() as conn:
-            return self._insert(conn, spec)
+            return self._enqueue(conn, spec)
+
+    def _enqueue(self, connection: Connection, spec: JobSpec) -> int | None:
+        if spec.dedupe_key is None:
+            return self._insert(connection, spec)
+        for _round in range(ENQUEUE_ROUNDS):
+            job_id = self._insert(connection, spec)
+            if job_id is not None:
+                return job_id
+            if not spec.rerun_if_running:
+                return None
+            marked = connection.execute(
+                update(jobs)
+                .where(jobs.c.dedupe_key == spec.dedupe_key, jobs.c.state == "running")
+                .values(rerun=1)
+                .returning(jobs.c.id)
+            ).first()
+            if marked is not None:
+                return None
+            pending = connection.execute(
+                select(jobs.c.id)
+                .where(jobs.c.dedupe_key == spec.dedupe_key, jobs.c.state.in_(PENDING_STATES))
+                .limit(1)
+            ).first()
+            if pending is not None:
+                return None
+            # The live job finished between the insert and the mark: the record has none now; insert.
+        return None
 
     def _insert(self, connection: Connection, spec: JobSpec) -> int | None:
         now = self.clock()
@@ -180,8 +234,11 @@ class Queue:
 
     # -- claiming -----------------------------------------------------------------------------------
 
-    def claim(self, worker: str, limit: int, *, lease_seconds: float = 300.0) -> list[Job]:
-        """Take up to ``limit`` runnable jobs, at most one per lock key, oldest pending first per key."""
+    def claim(self, worker: str, limit: int, *, lease_seconds: float = 15.0) -> list[Job]:
+        """Take up to ``limit`` runnable jobs, at most one per lock key, oldest pending first per key.
+
+        The lease is short: the worker's heartbeat renews it, and a worker that stops heartbeating loses
+        its jobs to the sweep within ``lease_seconds``."""
         if limit <= 0:
             return []
         now = self.clock()
@@ -218,6 +275,7 @@ class Queue:
                 worker=worker,
                 lease_until=now + lease_seconds,
                 attempts=jobs.c.attempts + 1,
+                rerun=0,
                 updated_at=now,
             )
             .returning(*jobs.c)
@@ -229,7 +287,8 @@ class Queue:
             return []  # another claimer took a job of the same lock key first; try next cycle
         return sorted((_job(row) for row in rows), key=lambda j: (j.priority, j.run_at, j.id))
 
-    def heartbeat(self, worker: str, job_ids: Iterable[int], *, lease_seconds: float = 300.0) -> None:
+    def heartbeat(self, worker: str, job_ids: Iterable[int], *, lease_seconds: float = 15.0) -> None:
+        """Renew the leases of the worker's jobs and say the worker is alive."""
         ids = list(job_ids)
         now = self.clock()
         with self.engine.begin() as connection:
@@ -259,34 +318,50 @@ class Queue:
             )
 
     def unregister_worker(self, worker: str) -> None:
-        from sqlalchemy import delete
-
         with self.engine.begin() as connection:
             connection.execute(delete(workers).where(workers.c.id == worker))
+            _free_slots_of(connection, [worker])
 
     def requeue_stalled(self) -> int:
-        """Jobs whose worker died mid-run (lease expired) go back to the queue; their attempt counts."""
+        """Jobs whose worker stopped renewing their lease go back to the queue; their attempt counts."""
         now = self.clock()
         with self.engine.begin() as connection:
-            result = connection.execute(
+            requeued = connection.execute(
                 update(jobs)
                 .where(jobs.c.state == "running", jobs.c.lease_until < now)
-                .values(state="retrying", worker=None, lease_until=None, run_at=now, updated_at=now)
+                .values(state="retrying", worker=None, lease_until=None, rerun=0, run_at=now, updated_at=now)
+                .returning(jobs.c.id)
+            ).all()
+        return len(requeued)
+
+    def sweep(self, *, dead_after: float) -> SweepResult:
+        """What a dead process left behind, found by its silence: jobs whose lease ran out go back to the
+        queue, workers that have not heartbeated for ``dead_after`` seconds are removed, and the NetSuite
+        concurrency slots they held are freed (without waiting for the slots' own leases)."""
+        requeued = self.requeue_stalled()
+        cutoff = self.clock() - dead_after
+        with self.engine.begin() as connection:
+            dead = list(
+                connection.execute(
+                    delete(workers).where(workers.c.heartbeat_at < cutoff).returning(workers.c.id)
+                ).scalars()
             )
-        return result.rowcount or 0
+            freed = _free_slots_of(connection, dead)
+        return SweepResult(requeued=requeued, dead_workers=dead, freed_slots=freed)
 
     def release(self, job: Job) -> None:
-        """Give a claimed job back untouched (shutdown before it started): its attempt is not spent."""
+        """Give a claimed job back untouched (shutdown before it finished): its attempt is not spent."""
         now = self.clock()
         with self.engine.begin() as connection:
             connection.execute(
                 update(jobs)
-                .where(jobs.c.id == job.id, jobs.c.state == "running")
+                .where(*_still_held(job))
                 .values(
                     state="queued",
                     worker=None,
                     lease_until=None,
                     attempts=jobs.c.attempts - 1,
+                    run_at=now,
                     updated_at=now,
                 )
             )
@@ -301,7 +376,8 @@ class Queue:
 
         Workers hand over completions in batches: one commit for many jobs is what makes thousands of
         jobs a second possible. A crash before the commit leaves the jobs running until their lease
-        expires; they then run again, which the upserts by external id make harmless.
+        expires; they then run again, which the upserts by external id make harmless. Links are written
+        even for a job whose lease was lost meanwhile: they record what the target now holds.
         """
         if not finished:
             return
@@ -313,29 +389,45 @@ class Queue:
                 if completion.cursor:
                     advance_cursor(connection, *completion.cursor)
                 for spec in completion.enqueue:
-                    self._insert(connection, spec)
+                    self._enqueue(connection, spec)
+            completed: dict[int, int] = {}
+            by_worker: dict[str | None, list[int]] = {}
+            for job, _completion in finished:
+                by_worker.setdefault(job.worker, []).append(job.id)
+            for worker, ids in by_worker.items():
+                rows = connection.execute(
+                    update(jobs)
+                    .where(jobs.c.id.in_(ids), jobs.c.state == "running", _held_by(worker))
+                    .values(
+                        state="done",
+                        problem=None,
+                        waiting_on=None,
+                        worker=None,
+                        lease_until=None,
+                        updated_at=now,
+                        finished_at=now,
+                    )
+                    .returning(jobs.c.id, jobs.c.rerun)
+                ).all()
+                completed.update({row.id: row.rerun for row in rows})
+            done = [(job, completion) for job, completion in finished if job.id in completed]
+            if not done:
+                return
             connection.execute(
                 update(jobs)
                 .where(jobs.c.id == bindparam("done_id"))
-                .values(
-                    state="done",
-                    result=bindparam("done_result", type_=JSON),
-                    problem=None,
-                    waiting_on=None,
-                    worker=None,
-                    lease_until=None,
-                    updated_at=now,
-                    finished_at=now,
-                ),
-                [{"done_id": job.id, "done_result": completion.result} for job, completion in finished],
+                .values(result=bindparam("done_result", type_=JSON)),
+                [{"done_id": job.id, "done_result": completion.result} for job, completion in done],
             )
-            for job, _completion in finished:
+            for job, _completion in done:
+                if completed[job.id]:
+                    self._insert(connection, _rerun_spec(job))
                 if job.provides:
                     self._resume_waiters(connection, job.provides, now)
             # A later success settles earlier failures of the same record: their problems are resolved
             # and their jobs leave the error queue.
-            trace_keys = sorted({job.trace_key for job, _ in finished})
-            lock_keys = sorted({job.lock_key for job, _ in finished})
+            trace_keys = sorted({job.trace_key for job, _ in done})
+            lock_keys = sorted({job.lock_key for job, _ in done})
             connection.execute(
                 update(problems)
                 .where(problems.c.trace_key.in_(trace_keys), problems.c.resolved_at.is_(None))
@@ -348,16 +440,57 @@ class Queue:
                         updated_at=now, finished_at=now)
             )  # fmt: skip
 
-    def _resume_waiters(self, connection: Connection, key: str, now: float) -> None:
-        # Failed waiters keep ``waiting_on`` (see _fail_waiters): they come back with their dependency.
-        connection.execute(
+    def resume_waiting(self, key: str) -> int:
+        """Put the jobs waiting on ``key`` (a dependency or a connection incident) back in the queue."""
+        with self.engine.begin() as connection:
+            return self._resume_waiters(connection, key, self.clock())
+
+    def _resume_waiters(self, connection: Connection, key: str, now: float) -> int:
+        resumed = connection.execute(
             update(jobs)
-            .where(jobs.c.state.in_(("waiting", "failed")), jobs.c.waiting_on == key)
-            .values(state="queued", waiting_on=None, attempts=0, run_at=now, updated_at=now, finished_at=None)
+            .where(jobs.c.state == "waiting", jobs.c.waiting_on == key)
+            .values(state="queued", waiting_on=None, attempts=0, run_at=now, updated_at=now)
+            .returning(jobs.c.id)
+        ).all()
+        # Failed waiters keep ``waiting_on`` (see _fail_waiters): they come back with their dependency,
+        # unless their record has a live job by now, which then does the work.
+        failed = connection.execute(
+            select(jobs.c.id).where(jobs.c.state == "failed", jobs.c.waiting_on == key)
+        ).scalars()
+        back = self._move_each(
+            connection,
+            list(failed),
+            dict(state="queued", waiting_on=None, attempts=0, run_at=now, updated_at=now, finished_at=None),
+            now,
         )
+        return len(resumed) + back
+
+    def _move_each(self, connection: Connection, ids: list[int], values: dict[str, Any], now: float) -> int:
+        """Move error-queue jobs back to the live states one by one; a job whose record has a live job
+        already is settled instead (that job does the work), so the move can never collide."""
+        moved = 0
+        for job_id in ids:
+            try:
+                with connection.begin_nested():
+                    result = connection.execute(
+                        update(jobs)
+                        .where(jobs.c.id == job_id, jobs.c.state.in_(ERROR_STATES))
+                        .values(**values)
+                        .returning(jobs.c.id)
+                    ).first()
+                    moved += result is not None
+            except IntegrityError:
+                connection.execute(
+                    update(jobs)
+                    .where(jobs.c.id == job_id)
+                    .values(state="done", result={"superseded": True}, updated_at=now, finished_at=now)
+                )
+                moved += 1
+        return moved
 
     def fail(self, job: Job, problem: Problem) -> str:
-        """Record a problem and decide the job's next state; returns that state."""
+        """Record a problem and decide the job's next state; returns that state, or ``lost`` when the
+        job's lease was lost meanwhile (its next run decides)."""
         now = self.clock()
         if problem.code == Code.RATE_LIMITED:
             # Throttling says nothing about the job: snooze it without spending an attempt.
@@ -379,9 +512,9 @@ class Queue:
         else:
             state, attempts_delta, run_at = "failed", 0, now
         with self.engine.begin() as connection:
-            connection.execute(
+            moved = connection.execute(
                 update(jobs)
-                .where(jobs.c.id == job.id)
+                .where(*_still_held(job))
                 .values(
                     state=state,
                     problem=problem.as_dict(),
@@ -392,20 +525,32 @@ class Queue:
                     updated_at=now,
                     finished_at=now if state in ERROR_STATES else None,
                 )
-            )
+                .returning(jobs.c.rerun)  # the mark as it stands once the row is ours
+            ).first()
+            if moved is None:
+                return "lost"
+            if moved.rerun:
+                connection.execute(update(jobs).where(jobs.c.id == job.id).values(rerun=0))
             if problem.code != Code.RATE_LIMITED:
                 self._record_problem(connection, job, problem, now)
-            if state in ERROR_STATES and job.provides:
-                self._fail_waiters(connection, job, problem, now)
+            if state in ERROR_STATES:
+                self._supersede_older_errors(connection, job, now)
+                if moved.rerun:
+                    # A change arrived while this run failed: it may be the fix, so look once more. Jobs
+                    # waiting on this one keep waiting for that run.
+                    self._insert(connection, _rerun_spec(job))
+                elif job.provides:
+                    self._fail_waiters(connection, job, problem, now)
         return state
 
     def wait(self, job: Job, on: str, problem: Problem) -> None:
-        """Park a job until the job that ``provides`` ``on`` completes. The attempt is not spent."""
+        """Park a job until the job that ``provides`` ``on`` completes (or the incident named ``on``
+        closes). The attempt is not spent; it runs again on resuming, so a re-run mark is cleared."""
         now = self.clock()
         with self.engine.begin() as connection:
-            connection.execute(
+            parked = connection.execute(
                 update(jobs)
-                .where(jobs.c.id == job.id)
+                .where(*_still_held(job))
                 .values(
                     state="waiting",
                     waiting_on=on,
@@ -413,19 +558,21 @@ class Queue:
                     attempts=jobs.c.attempts - 1,
                     worker=None,
                     lease_until=None,
+                    rerun=0,
                     updated_at=now,
                 )
-            )
+                .returning(jobs.c.id)
+            ).first()
+            if parked is None:
+                return
             # The dependency may have completed between the handler's check and now.
             provider_done = connection.execute(
                 select(jobs.c.id).where(jobs.c.provides == on, jobs.c.state == "done").limit(1)
             ).first()
-            provider_pending = connection.execute(
-                select(jobs.c.id)
-                .where(jobs.c.provides == on, jobs.c.state.in_((*PENDING_STATES, "running")))
-                .limit(1)
+            provider_live = connection.execute(
+                select(jobs.c.id).where(jobs.c.provides == on, jobs.c.state.in_(LIVE_STATES)).limit(1)
             ).first()
-            if provider_done and not provider_pending:
+            if provider_done and not provider_live:
                 self._resume_waiters(connection, on, now)
 
     def _fail_waiters(self, connection: Connection, provider: Job, problem: Problem, now: float) -> None:
@@ -448,17 +595,24 @@ class Queue:
                 team=problem.team,
                 details={"dependency_job": provider.id},
             )
+            # The waiter keeps ``waiting_on``: when the provider is retried and succeeds, it comes back.
             connection.execute(
                 update(jobs)
-                .where(jobs.c.id == waiter.id)
+                .where(jobs.c.id == waiter.id, jobs.c.state == "waiting")
                 .values(state="failed", problem=blocked.as_dict(), updated_at=now, finished_at=now)
             )
             self._record_problem(connection, waiter, blocked, now)
-            if provider.provides:
-                # When the provider is retried and succeeds, these jobs come back too.
-                connection.execute(
-                    update(jobs).where(jobs.c.id == waiter.id).values(waiting_on=provider.provides)
-                )
+            self._supersede_older_errors(connection, waiter, now)
+
+    def _supersede_older_errors(self, connection: Connection, job: Job, now: float) -> None:
+        """The error queue holds one row per record: the newest failure stands for the older ones."""
+        if job.dedupe_key is None:
+            return
+        connection.execute(
+            update(jobs)
+            .where(jobs.c.dedupe_key == job.dedupe_key, jobs.c.state.in_(ERROR_STATES), jobs.c.id != job.id)
+            .values(state="done", result={"superseded_by": job.id}, updated_at=now, finished_at=now)
+        )
 
     def _record_problem(self, connection: Connection, job: Job, problem: Problem, now: float) -> None:
         connection.execute(
@@ -481,38 +635,17 @@ class Queue:
     # -- operator actions ---------------------------------------------------------------------------
 
     def retry(self, job_ids: Iterable[int]) -> int:
-        """Put failed or dead jobs back in the queue with a fresh set of attempts (one click)."""
+        """Put failed or dead jobs back in the queue with a fresh set of attempts (one click). A job whose
+        record has a live job already is settled instead: that job does the work."""
         ids = list(job_ids)
         if not ids:
             return 0
         now = self.clock()
+        values = dict(
+            state="queued", attempts=0, run_at=now, updated_at=now, finished_at=None, waiting_on=None
+        )
         with self.engine.begin() as connection:
-            retried = 0
-            for job_id in ids:
-                try:
-                    with connection.begin_nested():
-                        result = connection.execute(
-                            update(jobs)
-                            .where(jobs.c.id == job_id, jobs.c.state.in_(ERROR_STATES))
-                            .values(
-                                state="queued",
-                                attempts=0,
-                                run_at=now,
-                                updated_at=now,
-                                finished_at=None,
-                                waiting_on=None,
-                            )
-                        )
-                        retried += result.rowcount or 0
-                except IntegrityError:
-                    # A pending job for the same record exists already; that one will do the work.
-                    connection.execute(
-                        update(jobs)
-                        .where(jobs.c.id == job_id)
-                        .values(state="done", result={"superseded": True}, updated_at=now, finished_at=now)
-                    )
-                    retried += 1
-        return retried
+            return self._move_each(connection, ids, values, now)
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -602,6 +735,37 @@ class Queue:
             ).scalar_one()
         return QueueOverview(by_lane, None if oldest is None else now - oldest, throughput, int(live_workers))
 
+    def stalls(self, *, stall_seconds: float, due_age_seconds: float) -> list[str]:
+        """What the database says is standing still, in words an operator can act on: no live worker
+        while work is due, a backlog that has not moved, jobs left running with leases long expired."""
+        now = self.clock()
+        found = []
+        with self.engine.connect() as connection:
+            oldest_due = connection.execute(
+                select(func.min(jobs.c.run_at)).where(jobs.c.state.in_(RUNNABLE_STATES), jobs.c.run_at <= now)
+            ).scalar()
+            last_beat = connection.execute(select(func.max(workers.c.heartbeat_at))).scalar()
+            last_done = connection.execute(
+                select(func.max(jobs.c.finished_at)).where(jobs.c.state == "done")
+            ).scalar()
+            abandoned = connection.execute(
+                select(func.count()).where(
+                    jobs.c.state == "running", jobs.c.lease_until < now - stall_seconds
+                )
+            ).scalar_one()
+        if oldest_due is not None:
+            waited = now - oldest_due
+            if last_beat is None or now - last_beat > stall_seconds:
+                silent = "ever" if last_beat is None else f"for {now - last_beat:.0f} s"
+                found.append(f"jobs are due but no worker has heartbeated {silent}")
+            if waited > stall_seconds and (last_done is None or now - last_done > stall_seconds):
+                found.append(f"the backlog has not moved: the oldest due job has waited {waited:.0f} s")
+            elif waited > due_age_seconds:
+                found.append(f"the oldest due job has waited {waited:.0f} s (limit {due_age_seconds:.0f} s)")
+        if abandoned:
+            found.append(f"{abandoned} jobs are running with leases expired over {stall_seconds:.0f} s ago")
+        return found
+
     def purge(self, *, older_than_days: float) -> int:
         """Delete finished jobs (and their problems) and old webhook records past the retention period.
         Failed and dead jobs are kept: they are the error queue until an operator acts."""
@@ -620,6 +784,52 @@ class Queue:
         query = select(problems).where(problems.c.job_id == job_id).order_by(problems.c.id)
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    requeued: int
+    dead_workers: list[str]
+    freed_slots: int
+
+
+def _held_by(worker: str | None) -> ColumnElement[bool]:
+    return jobs.c.worker.is_(None) if worker is None else jobs.c.worker == worker
+
+
+def _still_held(job: Job) -> tuple[ColumnElement[bool], ...]:
+    """The job is still running under the worker that claimed it (it has not lost its lease)."""
+    return (jobs.c.id == job.id, jobs.c.state == "running", _held_by(job.worker))
+
+
+def _rerun_spec(job: Job) -> JobSpec:
+    """The one re-run a change seen while the job ran asks for."""
+    return JobSpec(
+        kind=job.kind,
+        flow=job.flow,
+        record_key=job.record_key,
+        payload={**job.payload, "reason": "changed while syncing"},
+        dedupe_key=job.dedupe_key,
+        lock_key=job.lock_key,
+        provides=job.provides,
+        lane=job.lane,
+        priority=job.priority,
+        max_attempts=job.max_attempts,
+    )
+
+
+def _free_slots_of(connection: Connection, holders: list[str]) -> int:
+    """Free the governor slots held by these processes (a slot's holder is ``<process>:<request>``)."""
+    freed = 0
+    for holder in holders:
+        result = connection.execute(
+            update(governor_slots)
+            .where(governor_slots.c.holder.startswith(f"{holder}:", autoescape=True))
+            .values(holder=None, lease_until=None)
+            .returning(governor_slots.c.slot)
+        ).all()
+        freed += len(result)
+    return freed
 
 
 def unexpected_problem(job: Job, error: BaseException) -> Problem:

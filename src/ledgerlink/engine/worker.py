@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from ledgerlink.engine.lanes import current_lane
+from ledgerlink.engine.liveness import Liveness
 from ledgerlink.engine.problems import Problem, ProblemError
 from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue, unexpected_problem, worker_identity
 
@@ -40,6 +42,7 @@ class WorkerStats:
     retrying: int = 0
     failed: int = 0
     waiting: int = 0
+    lost: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -51,12 +54,16 @@ class Worker:
         *,
         concurrency: int = 8,
         poll_interval: float = 0.2,
-        lease_seconds: float = 300.0,
-        heartbeat_seconds: float = 30.0,
+        lease_seconds: float = 15.0,
+        heartbeat_seconds: float = 2.0,
         worker_id: str | None = None,
         role: str = "worker",
         on_outcome: Callable[[Job, str], None] | None = None,
+        liveness: Liveness | None = None,
+        max_backoff: float = 30.0,
     ) -> None:
+        if heartbeat_seconds >= lease_seconds:
+            raise ValueError("the heartbeat must come well within the lease, or live jobs are requeued")
         self.queue = queue
         self.handlers = handlers
         self.concurrency = concurrency
@@ -66,9 +73,16 @@ class Worker:
         self.worker_id = worker_id or worker_identity(role)
         self.role = role
         self.on_outcome = on_outcome
+        self.liveness = liveness or Liveness()
+        self.max_backoff = max_backoff
         self.stats = WorkerStats()
         self._inflight: dict[asyncio.Task[None], Job] = {}
         self._finished: list[tuple[Job, Completion]] = []
+        self._last_heartbeat = 0.0
+
+    @property
+    def loop_name(self) -> str:
+        return f"worker {self.worker_id}"
 
     async def run(
         self,
@@ -81,43 +95,81 @@ class Worker:
         """Run until ``stop`` is set, or (``until_idle``) until nothing is runnable within the horizon.
 
         On stop, no new job is claimed; in-flight jobs get ``drain_seconds`` to finish, after which they
-        are cancelled and released back to the queue without spending their attempt.
+        are cancelled and released back to the queue without spending their attempt. An unexpected
+        exception in the loop itself (the database went away, say) is logged with its traceback, counted,
+        and the loop goes on after a capped backoff: a worker never dies quietly.
         """
         stop = stop or asyncio.Event()
+        self.liveness.started(self.loop_name)
         self.queue.register_worker(self.worker_id, self.role)
-        last_heartbeat = 0.0
+        failures = 0
+        reason = "stopped"
         try:
             while not stop.is_set():
-                self._flush()
-                now = time.monotonic()
-                if now - last_heartbeat >= self.heartbeat_seconds:
-                    self.queue.heartbeat(
-                        self.worker_id,
-                        [j.id for j in self._inflight.values()],
-                        lease_seconds=self.lease_seconds,
-                    )
-                    self.queue.requeue_stalled()
-                    last_heartbeat = now
-                free = self.concurrency - len(self._inflight)
-                claimed = (
-                    self.queue.claim(self.worker_id, free, lease_seconds=self.lease_seconds) if free else []
-                )
-                for job in claimed:
-                    task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
-                    self._inflight[task] = job
-                    task.add_done_callback(self._forget)
-                if until_idle and not self._inflight and not claimed and not self._finished:
-                    if not self.queue.has_runnable(within=idle_horizon):
-                        break
-                if claimed and len(self._inflight) < self.concurrency:
-                    await asyncio.sleep(0)  # more may be claimable right away
+                try:
+                    finished = await self._turn(stop, until_idle=until_idle, idle_horizon=idle_horizon)
+                except Exception as error:
+                    failures += 1
+                    self.liveness.failed(self.loop_name, error)
+                    delay = min(self.max_backoff, self.poll_interval * 2**failures)
+                    log.exception("worker loop failed; going on", worker=self.worker_id, retry_in=delay)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=delay)
                     continue
-                await self._pause(stop)
+                failures = 0
+                self.liveness.beat(self.loop_name)
+                if finished:
+                    reason = "ran out of work"
+                    break
+        except BaseException as error:
+            reason = f"{type(error).__name__}: {error}"
+            raise
         finally:
+            self.liveness.stopped(self.loop_name, expected=stop.is_set() or reason == "ran out of work",
+                                  because=reason)  # fmt: skip
             await self._drain(drain_seconds)
-            self._flush()
-            self.queue.unregister_worker(self.worker_id)
+            self._settle_finally()
         return self.stats
+
+    async def _turn(self, stop: asyncio.Event, *, until_idle: bool, idle_horizon: float) -> bool:
+        """One turn of the loop: flush, heartbeat and sweep when due, claim, start. True when idle."""
+        self._flush()
+        now = time.monotonic()
+        if now - self._last_heartbeat >= self.heartbeat_seconds:
+            self.queue.heartbeat(
+                self.worker_id, [j.id for j in self._inflight.values()], lease_seconds=self.lease_seconds
+            )
+            self._last_heartbeat = now
+            swept = self.queue.sweep(dead_after=self.lease_seconds)
+            if swept.requeued or swept.dead_workers:
+                log.warning(
+                    "requeued the jobs of silent workers",
+                    requeued=swept.requeued,
+                    dead_workers=swept.dead_workers,
+                    freed_slots=swept.freed_slots,
+                )
+        free = self.concurrency - len(self._inflight)
+        claimed = self.queue.claim(self.worker_id, free, lease_seconds=self.lease_seconds) if free else []
+        for job in claimed:
+            task = asyncio.create_task(self._run_one(job), name=f"job-{job.id}")
+            self._inflight[task] = job
+            task.add_done_callback(self._forget)
+        if until_idle and not self._inflight and not claimed and not self._finished:
+            if not self.queue.has_runnable(within=idle_horizon):
+                return True
+        if claimed and len(self._inflight) < self.concurrency:
+            await asyncio.sleep(0)  # more may be claimable right away
+            return False
+        await self._pause(stop)
+        return False
+
+    def _settle_finally(self) -> None:
+        """At the end: completions are committed and the worker leaves the table, even after errors."""
+        for step in (self._flush, lambda: self.queue.unregister_worker(self.worker_id)):
+            try:
+                step()
+            except Exception:
+                log.exception("worker shutdown step failed", worker=self.worker_id)
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         self._inflight.pop(task, None)
@@ -144,8 +196,12 @@ class Worker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
             if job is not None:
-                self.queue.release(job)
-                log.warning("job released at shutdown", job=job.id, kind=job.kind)
+                try:
+                    self.queue.release(job)
+                except Exception:
+                    log.exception("could not release a job at shutdown; the sweep will", job=job.id)
+                else:
+                    log.warning("job released at shutdown", job=job.id, kind=job.kind)
 
     async def _run_one(self, job: Job) -> None:
         handler = self.handlers.get(job.kind)
@@ -164,19 +220,37 @@ class Worker:
         except asyncio.CancelledError:
             raise
         except WaitFor as wait:
-            if wait.provider is not None:
-                self.queue.enqueue(wait.provider)
-            self.queue.wait(job, wait.key, wait.problem)
-            self._count(job, "waiting")
+            self._record(job, functools.partial(self._park, job, wait))
         except ProblemError as error:
-            state = self.queue.fail(job, error.problem)
-            log.info("job problem", job=job.id, kind=job.kind, code=error.problem.code, state=state)
-            self._count(job, state)
+            self._record(job, functools.partial(self._fail, job, error.problem))
         except Exception as error:  # a bug or an unclassified failure: bounded retries, then dead
             log.exception("job crashed", job=job.id, kind=job.kind)
-            self._count(job, self.queue.fail(job, unexpected_problem(job, error)))
+            self._record(job, functools.partial(self.queue.fail, job, unexpected_problem(job, error)))
         else:
             self._finished.append((job, completion or Completion()))
+
+    def _park(self, job: Job, wait: WaitFor) -> str:
+        if wait.provider is not None:
+            self.queue.enqueue(wait.provider)
+        self.queue.wait(job, wait.key, wait.problem)
+        return "waiting"
+
+    def _fail(self, job: Job, problem: Problem) -> str:
+        state = self.queue.fail(job, problem)
+        log.info("job problem", job=job.id, kind=job.kind, code=problem.code, state=state)
+        return state
+
+    def _record(self, job: Job, outcome: Callable[[], str]) -> None:
+        """Write a job's outcome. Should that fail (the database is away), the job stays running under
+        this worker and is requeued by the sweep once its lease runs out; the error is logged and
+        counted, never lost in a task nobody awaits."""
+        try:
+            state = outcome()
+        except Exception as error:
+            self.liveness.failed(self.loop_name, error)
+            log.exception("could not record a job's outcome; the sweep will requeue it", job=job.id)
+            return
+        self._count(job, state)
 
     def _flush(self) -> None:
         """Commit the completions gathered since the last flush in one transaction."""
@@ -192,7 +266,7 @@ class Worker:
                 try:
                     self.queue.complete(job, completion)
                 except Exception as error:
-                    self._count(job, self.queue.fail(job, unexpected_problem(job, error)))
+                    self._record(job, functools.partial(self.queue.fail, job, unexpected_problem(job, error)))
                 else:
                     self._count(job, "done")
             return
@@ -206,6 +280,8 @@ class Worker:
             self.stats.retrying += 1
         elif state == "waiting":
             self.stats.waiting += 1
+        elif state == "lost":
+            self.stats.lost += 1  # the lease ran out meanwhile: the job's next run decides
         else:
             self.stats.failed += 1
         key = f"{job.kind}:{state}"

@@ -237,6 +237,7 @@ class OrdersFlow:
             dedupe_key=dependency,
             lock_key=dependency,
             provides=dependency,
+            rerun_if_running=False,  # a running customer job provides what this order waits for
             lane="orders",
             priority=CUSTOMERS_PRIORITY,
         )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -47,12 +50,38 @@ def alembic_config(url: str) -> AlembicConfig:
     return config
 
 
+# Any fixed 64-bit number: the advisory lock every Ledgerlink process takes around its migrations.
+MIGRATION_LOCK = 0x4C65646765724C6B  # "LedgerLk"
+
+
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest revision (idempotent: a no-op when already there)."""
+    """Upgrade the schema to the newest revision (idempotent: a no-op when already there).
+
+    Several processes starting at once on a new database would each try to create ``alembic_version``
+    and the tables; all but one would crash. Each takes a lock first, so they upgrade one after the
+    other and the later ones find nothing to do: PostgreSQL's advisory lock (held for the transaction),
+    and on SQLite an exclusive lock on a file beside the database.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with _migration_lock(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def open_database(url: str) -> Engine:

@@ -20,6 +20,8 @@ from sqlalchemy import (
     text,
 )
 
+from ledgerlink.engine.job_rules import live_sql
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -29,7 +31,7 @@ metadata = MetaData(
     }
 )
 
-PENDING_STATES = ("queued", "retrying", "waiting")
+LIVE = live_sql()  # queued, retrying, waiting, running: at most one job per dedupe key among them
 
 jobs = Table(
     "jobs",
@@ -42,7 +44,7 @@ jobs = Table(
     Column("state", String(16), nullable=False),  # queued running waiting retrying failed dead done
     Column("lane", String(32), nullable=False, server_default="default"),
     Column("priority", Integer, nullable=False, server_default="100"),  # lower runs first
-    Column("dedupe_key", String(300)),  # at most one pending job per key
+    Column("dedupe_key", String(300)),  # at most one live job per key (engine/job_rules.py)
     Column("lock_key", String(300), nullable=False),  # at most one running job per key
     Column("provides", String(300)),  # the dependency key this job satisfies when done
     Column("waiting_on", String(300)),  # the dependency key a waiting job needs
@@ -56,12 +58,13 @@ jobs = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float),
+    Column("rerun", Integer, nullable=False, server_default="0"),  # run once more after this run
     Index(
-        "uq_jobs_pending_dedupe",
+        "uq_jobs_live_dedupe",
         "dedupe_key",
         unique=True,
-        sqlite_where=text("state IN ('queued', 'retrying', 'waiting') AND dedupe_key IS NOT NULL"),
-        postgresql_where=text("state IN ('queued', 'retrying', 'waiting') AND dedupe_key IS NOT NULL"),
+        sqlite_where=text(f"{LIVE} AND dedupe_key IS NOT NULL"),
+        postgresql_where=text(f"{LIVE} AND dedupe_key IS NOT NULL"),
     ),
     Index(
         "uq_jobs_running_lock",
