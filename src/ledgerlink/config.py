@@ -328,7 +328,7 @@ class EngineConfig(_Strict):
         description="a worker silent this long is dead: its jobs are requeued and its NetSuite slots freed",
     )
     stall_seconds: float = Field(
-        default=60.0,
+        default=45.0,
         gt=0,
         description="/healthz answers 503 when a loop, the workers or the backlog stand still this long",
     )
