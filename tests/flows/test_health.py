@@ -36,7 +36,7 @@ async def test_a_backlog_nobody_works_on_is_unhealthy(sandbox: Sandbox) -> None:
     assert answer.status_code == 503
     reasons = answer.json()["reasons"]
     assert reasons[0] == "jobs are due but no worker has heartbeated ever"
-    assert reasons[1].startswith("the backlog has not moved: the oldest due job has waited 12")
+    assert reasons[1].startswith("the backlog has not moved: the oldest due job has waited ")
 
 
 async def test_a_service_whose_loop_ends_stops_and_says_why(
