@@ -19,7 +19,7 @@ from tests.flows.conftest import NETSUITE_URL, WOO_URL, NetworkTransport, Sandbo
 
 from ledgerlink.config import Config, parse_config
 from ledgerlink.connectors.netsuite.translate import external_id
-from ledgerlink.engine.incidents import WAITING_FOR_CONNECTION
+from ledgerlink.engine.incidents import WAITING_FOR_CONNECTION, ConnectionDown, probing
 from ledgerlink.engine.problems import Code, ProblemError
 from ledgerlink.engine.queue import ERROR_STATES
 from ledgerlink.operations import sync
@@ -61,6 +61,18 @@ def runtime_for(sandbox: Sandbox, **options: Any) -> Runtime:
     return Runtime(config, transports=transports)
 
 
+def config_data(sandbox: Sandbox, **urls: str | None) -> dict[str, Any]:
+    """The sandbox's configuration on its database; only the WooCommerce store unless ``urls`` name
+    the others."""
+    defaults: dict[str, str | None] = {
+        "netsuite_url": NETSUITE_URL,
+        "woo_url": WOO_URL,
+        "magento_url": None,
+        "commercetools_url": None,
+    }
+    return sandbox_config(database_url=f"sqlite:///{sandbox.tmp / 'ledgerlink.db'}", **(defaults | urls))  # type: ignore[arg-type]
+
+
 def deployment(
     sandbox: Sandbox,
     *,
@@ -72,13 +84,7 @@ def deployment(
 ) -> tuple[Config, dict[str, httpx.AsyncBaseTransport]]:
     """The configuration and transports of one deployment of the sandbox's WooCommerce flow. A
     connection with an URL on loopback is reached over the network; the others in-process."""
-    data = sandbox_config(
-        database_url=f"sqlite:///{sandbox.tmp / 'ledgerlink.db'}",
-        netsuite_url=netsuite_url,
-        woo_url=woo_url,
-        magento_url=None,
-        commercetools_url=None,
-    )
+    data = config_data(sandbox, netsuite_url=netsuite_url, woo_url=woo_url)
     if token_secret is not None:
         data["connections"]["netsuite"]["token_secret"] = token_secret
     data["engine"] = {"workers": WORKERS, "incident_probe_seconds": 0.05, "incident_probe_cap_seconds": 0.2}
@@ -325,3 +331,30 @@ async def test_ledgerlink_run_probes_and_resumes_paused_work(sandbox: Sandbox) -
         stop.set()
         await service
     assert await sandbox.sales_orders() == expected
+
+
+@pytest.mark.parametrize("name", ["woo", "magento", "ct"])
+async def test_every_store_sends_nothing_while_its_connection_is_paused(sandbox: Sandbox, name: str) -> None:
+    """Each platform's client goes through its gate: the first unreachable call opens the incident, the
+    next is refused before anything is sent, and only a probe gets through."""
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    data = config_data(sandbox, woo_url=closed, magento_url=closed, commercetools_url=closed)
+    attempts = Counting(httpx.AsyncHTTPTransport())
+    runtime = Runtime(parse_config(data), transports={name: attempts})
+    store = runtime.stores[name]
+    try:
+        with pytest.raises(ConnectionDown) as first:
+            await store.get_order("1")
+        assert first.value.sent and first.value.problem.details["connection"] == name
+        assert first.value.problem.details["error"] == "ConnectError"
+        runtime.incidents.open(name, first.value.problem)
+        tried = len(attempts.sent)
+        assert tried >= 1
+        with pytest.raises(ConnectionDown) as refused:
+            await store.get_order("2")
+        assert not refused.value.sent and len(attempts.sent) == tried, "nothing was sent"
+        with probing(), pytest.raises(ProblemError) as probed:
+            await store.probe()
+        assert not isinstance(probed.value, ConnectionDown) and len(attempts.sent) > tried
+    finally:
+        await runtime.aclose()
