@@ -19,6 +19,7 @@ from ledgerlink.engine.problems import Code, Team, permanent
 from ledgerlink.engine.queue import JobSpec
 from ledgerlink.runtime import Runtime
 from ledgerlink.sandbox.init_config import sandbox_config
+from ledgerlink.sandbox.server import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +93,19 @@ async def test_metrics_have_one_incident_gauge_per_connection(config_file: Path)
         await runtime.aclose()
     assert 'ledgerlink_connection_incidents{connection="netsuite"} 1.0' in metrics
     assert 'ledgerlink_connection_incidents{connection="woo"} 0.0' in metrics
+
+
+def test_sync_names_the_connection_its_jobs_wait_on(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # the store's host is down
+    data = sandbox_config(
+        database_url=f"sqlite:///{tmp_path / 'ledgerlink.db'}", woo_url=closed, magento_url=None,
+        commercetools_url=None,
+    )  # fmt: skip
+    data["engine"] = {"incident_probe_seconds": 600}  # no probe within the run
+    path = tmp_path / "ledgerlink.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = CliRunner().invoke(app, ["-c", str(path), "sync", "orders"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Error queue: 0" in text
+    assert "Paused: 1 job(s) wait on connection woo (REMOTE_UNAVAILABLE: the store is unavailable)" in text
