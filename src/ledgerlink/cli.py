@@ -334,10 +334,18 @@ def sync(
             console.print(f"[red]{refused}[/red]")
             raise typer.Exit(2) from None
         counts = runtime.queue.counts()
+        incidents = runtime.incidents.open_incidents()
+        paused = runtime.incidents.paused_counts() if incidents else {}
     console.print(
         f"Done: {stats.done} jobs succeeded, {stats.failed} failed, {stats.retrying} will retry. "
         f"Error queue: {counts['failed'] + counts['dead']} (see `ledgerlink errors list`)."
     )
+    for incident in incidents:
+        console.print(
+            f"[yellow]Paused: {paused.get(incident.connection, 0)} job(s) wait on connection "
+            f"{incident.connection} ({incident.code}: {incident.problem.what}). Fix: {incident.problem.fix}"
+            "[/yellow]"
+        )
 
 
 async def _with_progress(runtime: Any, start: Any) -> Any:
@@ -377,9 +385,14 @@ def errors_list(
     code: Annotated[str | None, typer.Option(help="only this problem code")] = None,
     limit: int = 50,
 ) -> None:
-    """Failed and dead-lettered jobs, newest first, with what to do about each."""
+    """Open connection incidents first, then failed and dead-lettered jobs, newest first, with what to do
+    about each."""
     with _runtime() as runtime:
+        incidents = runtime.incidents.open_incidents()
+        paused = runtime.incidents.paused_counts() if incidents else {}
         jobs = runtime.queue.find(states=ERROR_STATES, code=code, limit=limit)
+    if incidents:
+        _print_incidents(incidents, paused)
     if not jobs:
         console.print("The error queue is empty.")
         return
@@ -400,6 +413,31 @@ def errors_list(
     console.print(table)
     console.print(
         "Retry one: `ledgerlink errors retry <job>`; all of a kind: `ledgerlink errors retry --code CODE`"
+    )
+
+
+def _print_incidents(incidents: list[Any], paused: dict[str, int]) -> None:
+    """One row per connection that is down: its jobs wait, they are not in the error queue."""
+    now = datetime.now(UTC).timestamp()
+    table = Table(title=f"Connection incidents ({len(incidents)} open): these jobs wait, none failed")
+    for column in ("connection", "since", "code", "what / why", "fix", "paused jobs", "next probe"):
+        table.add_column(column, overflow="fold")
+    for incident in incidents:
+        problem = incident.problem
+        probe = max(0.0, incident.next_probe_at - now)
+        table.add_row(
+            incident.connection,
+            _age(incident.opened_at),
+            incident.code,
+            mask_email(f"{problem.what}: {problem.why}"),
+            problem.fix,
+            str(paused.get(incident.connection, 0)),
+            ("due" if probe < 0.5 else f"in {probe:.0f} s") + f" ({incident.probes} failed)",
+        )
+    console.print(table)
+    console.print(
+        "Paused jobs resume by themselves once a probe gets an answer; after fixing the configuration, "
+        "restart `ledgerlink run`."
     )
 
 
@@ -471,6 +509,8 @@ def jobs() -> None:
     with _runtime() as runtime:
         overview = runtime.queue.overview()
         by_kind = runtime.queue.counts_by_kind()
+        paused = runtime.incidents.paused_counts()
+        down = {incident.connection: incident for incident in runtime.incidents.open_incidents()}
     states = [s for s in ALL_STATES if any(state == s for (_lane, state) in overview.by_lane)] or list(
         ALL_STATES
     )
@@ -493,6 +533,13 @@ def jobs() -> None:
     age = "none due" if overview.oldest_runnable_age is None else f"{overview.oldest_runnable_age:.1f} s"
     rates = ", ".join(f"{rate:.2f}/s over {window // 60} min" for window, rate in overview.throughput.items())
     console.print(f"Oldest due job waiting: {age}. Done: {rates}. Live workers: {overview.live_workers}.")
+    for connection in sorted(set(paused) | set(down)):
+        incident = down.get(connection)
+        cause = f"open incident {incident.code} since {_age(incident.opened_at)}" if incident else "closing"
+        console.print(
+            f"[yellow]Paused on connection {connection}: {paused.get(connection, 0)} waiting job(s), "
+            f"{cause} (see `ledgerlink errors list`).[/yellow]"
+        )
     if overview.live_workers == 0 and any(
         overview.by_lane.get((lane, "queued"), 0) for lane, _ in overview.by_lane
     ):

@@ -320,6 +320,12 @@ class EngineConfig(_Strict):
     backoff_cap_seconds: float = Field(default=600.0, gt=0)
     cursor_overlap_seconds: float = Field(default=120.0, ge=0)
     poll_interval_seconds: float = Field(default=0.2, gt=0)
+    incident_probe_seconds: float = Field(
+        default=2.0, gt=0, description="first probe of a connection incident after this; doubles each time"
+    )
+    incident_probe_cap_seconds: float = Field(
+        default=30.0, gt=0, description="longest wait between two probes of a connection incident"
+    )
     retention_days: float = Field(default=90, gt=0, description="finished jobs and payloads kept this long")
     heartbeat_seconds: float = Field(default=2.0, gt=0, description="how often a worker says it is alive")
     lease_seconds: float = Field(

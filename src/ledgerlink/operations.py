@@ -24,7 +24,12 @@ async def sync(
     idle_horizon: float = 10.0,
     drain_seconds: float = 10.0,
 ) -> WorkerStats:
-    """Enqueue a delta read (or one record) and work the queue until nothing is due soon."""
+    """Enqueue a delta read (or one record) and work the queue until nothing is due soon.
+
+    Connection incidents are probed meanwhile; when the queue is idle with a probe due within the idle
+    horizon, that probe is awaited, and the work goes on if the connection answered. Jobs still paused
+    at the end stay waiting for ``ledgerlink run``.
+    """
     flows = runtime.flows_named(flow)
     if not flows:
         raise ValueError(
@@ -40,10 +45,22 @@ async def sync(
         job = selected.order_job(record_id, reason="on demand") if record_id else selected.poll_job()
         runtime.queue.enqueue(job)
     worker = runtime.worker(on_outcome=on_outcome, role="sync")
+    prober = runtime.prober()
     # SIGTERM or Ctrl-C stop the sync as they stop `ledgerlink run`: jobs in flight get a short while to
     # finish and the rest are handed back to the queue, never left running under a process that is gone.
     with stop_on_signals() as stop:
-        return await worker.run(stop, until_idle=True, idle_horizon=idle_horizon, drain_seconds=drain_seconds)
+        while True:
+            worked = asyncio.Event()
+            probing = asyncio.create_task(prober.run(worked))
+            try:
+                await worker.run(
+                    stop, until_idle=True, idle_horizon=idle_horizon, drain_seconds=drain_seconds
+                )
+            finally:
+                worked.set()
+                await probing
+            if stop.is_set() or not await prober.until_recovered(within=idle_horizon, stop=stop):
+                return worker.stats
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from ledgerlink.connectors.netsuite.client import NetSuiteClient
 from ledgerlink.connectors.netsuite.erp import NetSuiteErp
 from ledgerlink.connectors.store import StoreConnector
 from ledgerlink.engine.governor import SharedGovernor
+from ledgerlink.engine.incidents import IncidentProber, Incidents
 from ledgerlink.engine.links import Links
 from ledgerlink.engine.liveness import Liveness
 from ledgerlink.engine.queue import Completion, Job, JobSpec, Queue, worker_identity
@@ -46,6 +47,12 @@ class Runtime:
             backoff_cap=engine_config.backoff_cap_seconds,
         )
         self.links = Links(self.engine)
+        # A connection that fails as a whole pauses its jobs on one incident instead of failing each.
+        self.incidents = Incidents(
+            self.engine,
+            probe_base=engine_config.incident_probe_seconds,
+            probe_cap=engine_config.incident_probe_cap_seconds,
+        )
         self.stores: dict[str, StoreConnector] = {}
         self.erps: dict[str, NetSuiteErp] = {}
         for name, connection in self.config.connections.items():
@@ -56,10 +63,14 @@ class Runtime:
                     self.engine, name, ceiling=connection.concurrency, holder=self.process_id
                 )
                 self.erps[name] = NetSuiteErp(
-                    NetSuiteClient(connection, transport=transport, governor=governor)
+                    NetSuiteClient(
+                        connection, transport=transport, governor=governor, gate=self.incidents.gate(name)
+                    )
                 )
             elif isinstance(connection, STORE_TYPES):
-                self.stores[name] = build_store(name, connection, transport=transport)
+                self.stores[name] = build_store(
+                    name, connection, transport=transport, gate=self.incidents.gate(name)
+                )
         self.flows = [
             OrdersFlow(
                 config=flow,
@@ -114,6 +125,12 @@ class Runtime:
             if flow.webhook_url:
                 schedules.append(Schedule(f"webhooks:{flow.name}", WEBHOOK_CHECK_SECONDS, flow.webhooks_job))
         return schedules
+
+    def prober(self) -> IncidentProber:
+        """Probes the connections with an open incident through their own connectors."""
+        probes = {name: erp.probe for name, erp in self.erps.items()}
+        probes |= {name: store.probe for name, store in self.stores.items()}
+        return IncidentProber(self.incidents, self.queue, probes, liveness=self.liveness)
 
     def worker(self, **kwargs: object) -> Worker:
         engine = self.config.engine

@@ -89,6 +89,9 @@ async def run_service(
         if role in ("all", "worker"):
             worker = runtime.worker(role=role)
             tasks.append(asyncio.create_task(worker.run(stop, drain_seconds=drain_seconds), name="worker"))
+            # Closes connection incidents when their connection answers again; their jobs then resume.
+            prober = runtime.prober()
+            tasks.append(asyncio.create_task(prober.run(stop), name="incident prober"))
         for task in tasks:
             task.add_done_callback(supervise)
         log.info("service started", role=role, process=runtime.process_id)

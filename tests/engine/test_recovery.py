@@ -133,7 +133,7 @@ def test_processes_starting_at_once_on_a_new_database_all_start(database: Engine
     url = database.url.render_as_string(hide_password=False)
     with database.begin() as db:  # a new database: nothing in it yet
         for table in ("problems", "jobs", "links", "cursors", "webhook_events", "schedule_ticks", "workers",
-                      "governor_slots", "governor_state", "alembic_version"):  # fmt: skip
+                      "governor_slots", "governor_state", "incidents", "alembic_version"):  # fmt: skip
             db.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
     code = "import sys; from ledgerlink.store.db import open_database; open_database(sys.argv[1])"
     starts = [subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT, stderr=subprocess.PIPE)

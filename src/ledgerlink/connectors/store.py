@@ -59,4 +59,9 @@ class StoreConnector(Protocol):
         """Verify and parse a delivery. None for the store's unsigned ping; raises WebhookRejected."""
         ...
 
+    async def probe(self) -> None:
+        """The cheapest read that needs the store up and the credentials accepted (a one-item list);
+        raises the problem otherwise. The engine probes a connection with an open incident this way."""
+        ...
+
     async def aclose(self) -> None: ...

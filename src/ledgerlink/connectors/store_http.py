@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from ledgerlink.connectors.http_answers import describe_non_json, parse_json
+from ledgerlink.connectors.http_answers import describe_non_json, parse_json, request_url, tls_mismatch
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent, transient
 
 
@@ -92,10 +92,15 @@ def problem_for_transport(
     system: str = "the store",
     tls_fix: str = STORE_TLS_FIX,
     unreachable_fix: str = STORE_UNREACHABLE_FIX,
+    url_setting: str = "base_url",
 ) -> ProblemError:
-    """The problem for a request that got no answer: an untrusted certificate is a configuration problem
-    (retrying cannot help); timeouts and refused connections are transient."""
+    """The problem for a request that got no answer: an untrusted certificate or an ``https://`` URL on a
+    plain-HTTP port is a configuration problem (retrying cannot help); timeouts and refused connections
+    are transient."""
     details: dict[str, Any] = {"method": method, "path": path, "error": type(error).__name__}
+    mismatch = tls_mismatch(error, method, request_url(error, path), system=system, setting=url_setting)
+    if mismatch is not None:
+        return mismatch
     if certificate_failure(error):
         return permanent(
             Code.CONFIG_INVALID,

@@ -35,6 +35,12 @@ def create_console_app(runtime: Runtime) -> FastAPI:
         ["loop"],
         registry=registry,
     )
+    incidents_gauge = Gauge(
+        "ledgerlink_connection_incidents",
+        "Open connection incidents (the connection's jobs are paused): 1 or 0 per connection",
+        ["connection"],
+        registry=registry,
+    )
 
     @app.post("/webhooks/{connection}")
     async def receive_webhook(connection: str, request: Request) -> Response:
@@ -89,6 +95,9 @@ def create_console_app(runtime: Runtime) -> FastAPI:
             survived[kind] = survived.get(kind, 0) + errors
         for kind, errors in survived.items():
             loop_errors.labels(kind).set(errors)
+        down = {incident.connection for incident in runtime.incidents.open_incidents()}
+        for connection in sorted(set(runtime.config.connections) | down):
+            incidents_gauge.labels(connection).set(1 if connection in down else 0)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -42,6 +42,8 @@ class Code(StrEnum):
     AUTH_FAILED = "AUTH_FAILED"
     PERMISSION_DENIED = "PERMISSION_DENIED"
     REMOTE_UNAVAILABLE = "REMOTE_UNAVAILABLE"
+    REMOTE_MAINTENANCE = "REMOTE_MAINTENANCE"  # the whole account is in a maintenance window
+    TLS_MISMATCH = "TLS_MISMATCH"  # an https:// URL pointed at a port that speaks plain HTTP
     REMOTE_ERROR = "REMOTE_ERROR"
     BAD_RESPONSE = "BAD_RESPONSE"
     CONFIG_INVALID = "CONFIG_INVALID"

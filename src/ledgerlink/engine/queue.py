@@ -440,10 +440,13 @@ class Queue:
                         updated_at=now, finished_at=now)
             )  # fmt: skip
 
-    def resume_waiting(self, key: str) -> int:
-        """Put the jobs waiting on ``key`` (a dependency or a connection incident) back in the queue."""
-        with self.engine.begin() as connection:
+    def resume_waiting(self, key: str, *, connection: Connection | None = None) -> int:
+        """Put the jobs waiting on ``key`` (a dependency or a connection incident) back in the queue; in
+        ``connection``'s transaction when given (a closing incident resumes its jobs in its own)."""
+        if connection is not None:
             return self._resume_waiters(connection, key, self.clock())
+        with self.engine.begin() as own:
+            return self._resume_waiters(own, key, self.clock())
 
     def _resume_waiters(self, connection: Connection, key: str, now: float) -> int:
         resumed = connection.execute(

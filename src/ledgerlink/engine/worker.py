@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from ledgerlink.engine.incidents import ConnectionDown
 from ledgerlink.engine.lanes import current_lane
 from ledgerlink.engine.liveness import Liveness
 from ledgerlink.engine.problems import Problem, ProblemError
@@ -221,6 +222,8 @@ class Worker:
             raise
         except WaitFor as wait:
             self._record(job, functools.partial(self._park, job, wait))
+        except ConnectionDown as down:  # the connection failed, not the record: wait on its incident
+            self._record(job, functools.partial(down.incidents.park, self.queue, job, down))
         except ProblemError as error:
             self._record(job, functools.partial(self._fail, job, error.problem))
         except Exception as error:  # a bug or an unclassified failure: bounded retries, then dead

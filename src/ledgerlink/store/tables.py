@@ -200,3 +200,30 @@ governor_slots = Table(
     Column("holder", String(100)),  # who holds it; free when null or when the lease has expired
     Column("lease_until", Float),
 )
+
+# A connection-level failure (credentials refused, host unreachable, a maintenance window, an https://
+# URL on a plain-HTTP port): one row per outage instead of one failed job per record. Jobs that meet it
+# wait on ``incident:<connection>`` and resume when a probe closes the incident.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connection", String(100), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("problem", JSON, nullable=False),  # what, why, fix, team (and the connector's details)
+    Column("opened_at", Float, nullable=False),
+    Column("last_probe_at", Float),
+    Column("next_probe_at", Float, nullable=False),
+    Column("probes", Integer, nullable=False, server_default="0"),  # failed probes so far
+    Column("closed_at", Float),
+    # At most one open incident per connection, so that every process that meets the failure finds the
+    # same incident instead of opening its own.
+    Index(
+        "uq_incidents_open",
+        "connection",
+        unique=True,
+        sqlite_where=text("closed_at IS NULL"),
+        postgresql_where=text("closed_at IS NULL"),
+    ),
+    Index("ix_incidents_opened", "opened_at"),
+)

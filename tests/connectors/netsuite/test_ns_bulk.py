@@ -158,7 +158,8 @@ async def test_maintenance_and_storms_are_transient(
     app.state.sandbox.faults.append(Fault(kind="maintenance", duration_seconds=30, retry_after=600))
     with pytest.raises(ProblemError) as raised:
         await client.get("customer", "1")
-    assert raised.value.problem.code == Code.REMOTE_UNAVAILABLE and raised.value.problem.retry_after == 600
+    assert raised.value.problem.code == Code.REMOTE_MAINTENANCE and raised.value.problem.retry_after == 600
+    assert raised.value.problem.transient
     app.state.sandbox.faults.clear()
     app.state.sandbox.faults.append(Fault(path="customer", status=429, times=2))
     customer = await client.get_by_external_id("customer", "nobody")

@@ -36,6 +36,7 @@ from ledgerlink.connectors.commercetools.query import (
     combine,
     literal,
 )
+from ledgerlink.connectors.gate import Gate, through
 from ledgerlink.connectors.http_answers import retry_after_seconds
 from ledgerlink.connectors.store_http import refuse_writes_unless_allowed, store_http_client
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent
@@ -65,8 +66,10 @@ class CommercetoolsClient:
         clock: Callable[[], float] = time.monotonic,
         retry_delays: Sequence[float] = (0.5, 1.0, 2.0),
         update_attempts: int = 5,
+        gate: Gate | None = None,
     ) -> None:
         self.connection = connection
+        self.gate = gate
         self._in_flight = asyncio.Semaphore(connection.concurrency)
         self._retry_delays = tuple(retry_delays)
         self._update_attempts = update_attempts
@@ -90,7 +93,7 @@ class CommercetoolsClient:
         """Whether the token's scopes let it read ``resource`` (``payments``, ``discount_codes``...) in
         this project: ``view_x``, ``manage_x`` or ``manage_project``. Reference expansion is asked for
         only then, so that a narrowly scoped API client is never refused for a detail."""
-        await self.tokens.token()
+        await through(self.gate, self.tokens.token)
         project = self.connection.project_key
         allowed = {f"view_{resource}:{project}", f"manage_{resource}:{project}", f"manage_project:{project}"}
         return any(scope in allowed for scope in self.tokens.scopes)
@@ -105,8 +108,14 @@ class CommercetoolsClient:
         params: list[tuple[str, str]] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        """Send one request to the project API (``path`` relative to the project); answer the 2xx response."""
+        """Send one request to the project API (``path`` relative to the project) through the gate, with
+        its token and the retries of reads; answer the 2xx response."""
         refuse_writes_unless_allowed(self.connection, method, path, system="commercetools project")
+        return await through(self.gate, lambda: self._request(method, path, params, json))
+
+    async def _request(
+        self, method: str, path: str, params: list[tuple[str, str]] | None, json: Any
+    ) -> httpx.Response:
         delays = iter(self._retry_delays if method in ("GET", "HEAD") else ())
         refreshed = False
         while True:

@@ -192,6 +192,7 @@ def problem_for_transport(error: httpx.TransportError, method: str, path: str) -
         system="commercetools",
         tls_fix="check the system CA bundle and any TLS-intercepting proxy",
         unreachable_fix="nothing to do if it passes; otherwise check api_url/auth_url and timeout_seconds",
+        url_setting="api_url and auth_url",
     )
 
 

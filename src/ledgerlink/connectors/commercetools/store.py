@@ -16,6 +16,7 @@ from ledgerlink.config import CommercetoolsConnection
 from ledgerlink.connectors.commercetools.client import CommercetoolsClient
 from ledgerlink.connectors.commercetools.query import MAX_LIMIT, modified_between
 from ledgerlink.connectors.commercetools.translate import translate_order
+from ledgerlink.connectors.gate import Gate
 from ledgerlink.connectors.store import WebhookCheck, WebhookDelivery, WebhookRejected
 from ledgerlink.records.order import Order
 
@@ -32,10 +33,11 @@ class CommercetoolsStore:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         page_size: int = MAX_LIMIT,
+        gate: Gate | None = None,
     ) -> None:
         self.name = name
         self.connection = connection
-        self.client = CommercetoolsClient(connection, transport=transport)
+        self.client = CommercetoolsClient(connection, transport=transport, gate=gate)
         self.page_size = page_size
         self._expand: tuple[str, ...] | None = None
 
@@ -45,6 +47,11 @@ class CommercetoolsStore:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    async def probe(self) -> None:
+        """One order from the project (a token first): answers only when both hosts are reachable and
+        the API client's credentials are accepted."""
+        await self.client.query("orders", limit=1)
 
     async def order_pages(
         self, modified_after: datetime, modified_before: datetime

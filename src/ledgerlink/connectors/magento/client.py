@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from ledgerlink.config import MagentoConnection
+from ledgerlink.connectors.gate import Gate, through
 from ledgerlink.connectors.magento.auth import AdminTokenError, MagentoAuth
 from ledgerlink.connectors.magento.errors import (
     bad_body,
@@ -38,8 +39,15 @@ PAGE_SIZE = 100  # well under the 300 Magento allows when input limiting is on
 class MagentoClient:
     """One store view, one pooled ``httpx.AsyncClient``. Close it with :meth:`aclose`."""
 
-    def __init__(self, connection: MagentoConnection, *, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        connection: MagentoConnection,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        gate: Gate | None = None,
+    ):
         self.connection = connection
+        self.gate = gate
         self.rest_url = f"{connection.base_url}/rest/{connection.store_code}"
         self.auth = MagentoAuth(connection, f"{connection.base_url}/rest/V1/integration/admin/token")
         self._in_flight = asyncio.Semaphore(connection.concurrency)
@@ -60,8 +68,14 @@ class MagentoClient:
     async def request(
         self, method: str, path: str, *, params: list[tuple[str, str]] | None = None, json: Any = None
     ) -> httpx.Response:
-        """Send one request (``path`` under ``/rest/<store_code>``); the 2xx response or a problem."""
+        """Send one request (``path`` under ``/rest/<store_code>``) through the gate; the 2xx response or
+        a problem."""
         refuse_writes_unless_allowed(self.connection, method, path)
+        return await through(self.gate, lambda: self._exchange(method, path, params=params, json=json))
+
+    async def _exchange(
+        self, method: str, path: str, *, params: list[tuple[str, str]] | None, json: Any
+    ) -> httpx.Response:
         full_path = urlsplit(self.rest_url).path + path
         try:
             async with self._in_flight:

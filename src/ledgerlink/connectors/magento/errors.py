@@ -170,6 +170,10 @@ def problem_for_response(response: httpx.Response, *, scheme: str) -> ProblemErr
         )
     if status == 401:
         why, fix = _auth_fix(message, scheme, body)
+        if isinstance(body, dict) and isinstance(body.get("parameters"), dict):
+            if body["parameters"].get("resources"):
+                # Refused one ACL resource, not the credentials: other requests of the connection work.
+                details["scope"] = "request"
         return _problem(
             Code.AUTH_FAILED, "Magento refused the credentials", why, fix, details, team=Team.INTEGRATION
         )

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from ledgerlink.config import MagentoConnection
+from ledgerlink.connectors.gate import Gate
 from ledgerlink.connectors.magento.client import PAGE_SIZE, MagentoClient
 from ledgerlink.connectors.magento.search import Filter, SearchCriteria, SearchResult, magento_time
 from ledgerlink.connectors.magento.translate import translate_order
@@ -56,17 +57,22 @@ class MagentoStore:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         page_size: int = PAGE_SIZE,
+        gate: Gate | None = None,
     ) -> None:
         self.name = name
         self.connection = connection
         self.page_size = page_size
-        self.client = MagentoClient(connection, transport=transport)
+        self.client = MagentoClient(connection, transport=transport, gate=gate)
 
     def __repr__(self) -> str:
         return f"MagentoStore({self.name!r}, {self.client.rest_url!r})"
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    async def probe(self) -> None:
+        """One order from the search: answers only when the store is reachable and takes the credentials."""
+        await self.client.search_orders(SearchCriteria().with_page(1, 1))
 
     async def order_pages(
         self, modified_after: datetime, modified_before: datetime

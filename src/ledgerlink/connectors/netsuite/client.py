@@ -33,6 +33,7 @@ import structlog
 
 from ledgerlink import __version__
 from ledgerlink.config import NetSuiteConnection
+from ledgerlink.connectors.gate import Gate, through
 from ledgerlink.connectors.netsuite.auth import TokenAuth
 from ledgerlink.connectors.netsuite.errors import (
     RequestInfo,
@@ -102,7 +103,8 @@ class NetSuiteClient:
 
     ``max_in_flight`` (default: the connection's ``concurrency``) bounds the requests in flight from this
     client through ``governor`` (default: a per-process semaphore). One pooled HTTP connection pool serves
-    all calls; use the client as an async context manager or call :meth:`aclose`.
+    all calls; use the client as an async context manager or call :meth:`aclose`. With a ``gate``
+    (:mod:`ledgerlink.connectors.gate`), no request is sent while the connection has an open incident.
     """
 
     def __init__(
@@ -116,9 +118,11 @@ class NetSuiteClient:
         retry: RateLimitRetry | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         rng: random.Random | None = None,
+        gate: Gate | None = None,
     ) -> None:
         limit = max_in_flight or connection.concurrency
         self.connection = connection
+        self.gate = gate
         self.governor: Governor = governor or SemaphoreGovernor(limit)
         self.retry = retry or RateLimitRetry()
         self._clock = clock
@@ -443,6 +447,11 @@ class NetSuiteClient:
                 **info.describe(),
             )
 
+    async def probe(self) -> None:
+        """The cheapest authenticated request: one row of SuiteQL. It answers only when the account is
+        reachable, out of maintenance and accepts the credentials, which is what an incident waits for."""
+        await self.suiteql_page("SELECT id FROM currency", limit=1)
+
     async def _send(
         self,
         info: RequestInfo,
@@ -453,7 +462,8 @@ class NetSuiteClient:
         url: str | None = None,
         allow: Callable[[httpx.Response], bool] | None = None,
     ) -> httpx.Response:
-        """One call, holding a governor slot only while the request is in flight.
+        """One call through the gate (refused at once, sending nothing, while the connection is
+        paused), holding a governor slot only while the request is in flight.
 
         ``url`` replaces the path for hosts other than the REST host (RESTlets); ``allow`` returns
         answers it accepts (e.g. a task's failed result) instead of raising their Problem.
@@ -461,52 +471,56 @@ class NetSuiteClient:
         Retries only rate-limit rejections (see the module docstring); each attempt is signed afresh.
         """
         content = _encode(body, info) if body is not None else None
-        attempt = 0
-        while True:
-            async with self.governor.slot():
-                started = time.monotonic()
-                try:
-                    response = await self._http.request(
-                        info.method, url or info.path, params=params, content=content, headers=headers
-                    )
-                except httpx.RequestError as failure:
-                    log.warning(
-                        "netsuite.request_failed",
-                        method=info.method,
-                        path=info.path,
-                        error=type(failure).__name__,
-                    )
-                    raise problem_from_transport_error(failure, info) from None
-            elapsed_ms = round((time.monotonic() - started) * 1000)
-            log.debug(
-                "netsuite.request",
-                method=info.method,
-                path=info.path,
-                status=response.status_code,
-                elapsed_ms=elapsed_ms,
-                attempt=attempt + 1,
-            )
-            if response.is_success or (allow is not None and allow(response)):
-                self.governor.report(Outcome.OK)
-                return response
-            error = problem_from_response(response, info, now=self._clock(), auth=self.connection.auth)
-            if error.problem.code != Code.RATE_LIMITED:
-                self.governor.report(Outcome.OK)
-                raise error
-            self.governor.report(Outcome.RATE_LIMITED, error.problem.retry_after)
-            attempt += 1
-            delay = self.retry.delay(attempt, error.problem.retry_after, self._rng)
-            if delay is None:
-                problem = replace(error.problem, details={**error.problem.details, "attempts": attempt})
-                raise ProblemError(problem)
-            log.info(
-                "netsuite.rate_limited",
-                method=info.method,
-                path=info.path,
-                attempt=attempt,
-                wait_seconds=round(delay, 2),
-            )
-            await self._sleep(delay)
+
+        async def exchange() -> httpx.Response:
+            attempt = 0
+            while True:
+                async with self.governor.slot():
+                    started = time.monotonic()
+                    try:
+                        response = await self._http.request(
+                            info.method, url or info.path, params=params, content=content, headers=headers
+                        )
+                    except httpx.RequestError as failure:
+                        log.warning(
+                            "netsuite.request_failed",
+                            method=info.method,
+                            path=info.path,
+                            error=type(failure).__name__,
+                        )
+                        raise problem_from_transport_error(failure, info) from None
+                elapsed_ms = round((time.monotonic() - started) * 1000)
+                log.debug(
+                    "netsuite.request",
+                    method=info.method,
+                    path=info.path,
+                    status=response.status_code,
+                    elapsed_ms=elapsed_ms,
+                    attempt=attempt + 1,
+                )
+                if response.is_success or (allow is not None and allow(response)):
+                    self.governor.report(Outcome.OK)
+                    return response
+                error = problem_from_response(response, info, now=self._clock(), auth=self.connection.auth)
+                if error.problem.code != Code.RATE_LIMITED:
+                    self.governor.report(Outcome.OK)
+                    raise error
+                self.governor.report(Outcome.RATE_LIMITED, error.problem.retry_after)
+                attempt += 1
+                delay = self.retry.delay(attempt, error.problem.retry_after, self._rng)
+                if delay is None:
+                    problem = replace(error.problem, details={**error.problem.details, "attempts": attempt})
+                    raise ProblemError(problem)
+                log.info(
+                    "netsuite.rate_limited",
+                    method=info.method,
+                    path=info.path,
+                    attempt=attempt,
+                    wait_seconds=round(delay, 2),
+                )
+                await self._sleep(delay)
+
+        return await through(self.gate, exchange)
 
 
 def make_auth(connection: NetSuiteConnection, clock: Callable[[], float] = time.time) -> httpx.Auth:

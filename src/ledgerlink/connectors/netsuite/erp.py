@@ -27,6 +27,10 @@ class NetSuiteErp:
     async def aclose(self) -> None:
         await self.client.aclose()
 
+    async def probe(self) -> None:
+        """Does the account answer with these credentials? (See :meth:`NetSuiteClient.probe`.)"""
+        await self.client.probe()
+
     async def currency_id(self, code: str) -> str:
         if self._currencies is None or code.upper() not in self._currencies:
             rows = [row async for row in self.client.suiteql("SELECT id, symbol FROM currency ORDER BY id")]

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ledgerlink.connectors.http_answers import retry_after_seconds
+from ledgerlink.connectors.http_answers import request_url, retry_after_seconds, tls_mismatch
 from ledgerlink.connectors.netsuite.suiteql import redact_literals
 from ledgerlink.engine.problems import Code, ProblemError, Team, permanent, transient
 
@@ -102,6 +102,7 @@ _PERMISSION_NAME = re.compile(
 )
 _ENTER_VALUES = re.compile(r"Please enter value\(s\) for:\s*(?P<labels>.+?)\.?$", re.IGNORECASE)
 _SNIPPET = 300
+_MAINTENANCE = re.compile(r"maintenance|upgrade", re.IGNORECASE)
 # What a reference field points at, for operator-readable messages (by the last segment of its path).
 REFERENCE_KINDS = {
     "entity": "customer",
@@ -262,6 +263,19 @@ def problem_from_response(
 
     if status == 429 or codes & RATE_LIMIT_CODES:
         return _rate_limited(request, said, retry_after, details)
+    if status == 503 and _MAINTENANCE.search(said):
+        # The whole account is closed for a scheduled maintenance or upgrade: no request can succeed
+        # until the window ends, which is why the engine pauses the connection instead of each job.
+        return transient(
+            Code.REMOTE_MAINTENANCE,
+            "NetSuite is in a maintenance window",
+            f"NetSuite answered HTTP 503 to the {request.action}: {said}",
+            "Nothing to do: requests to NetSuite pause and resume by themselves when the window ends. "
+            "Scheduled maintenance and release upgrades are announced on status.netsuite.com and under "
+            "Setup > Company > Company Information (Version and upgrade dates).",
+            retry_after=retry_after,
+            **details,
+        )
     if status >= 500:
         return transient(
             Code.REMOTE_UNAVAILABLE,
@@ -350,6 +364,16 @@ def problem_from_transport_error(error: httpx.RequestError, request: RequestInfo
     A write whose request left the machine may have been committed even though no answer came back, so
     the client does not repeat it; the engine's retry writes by external id and cannot duplicate.
     """
+    mismatch = tls_mismatch(
+        error,
+        request.method,
+        request_url(error, request.path),
+        system="NetSuite",
+        setting="the connection's base_url (or restlet_url)",
+        **request.describe(),
+    )
+    if mismatch is not None:
+        return mismatch
     never_sent = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
     is_write = request.method in ("POST", "PUT", "PATCH", "DELETE")
     maybe_applied = is_write and not never_sent

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ledgerlink.config import WooCommerceConnection
+from ledgerlink.connectors.gate import Gate, through
 from ledgerlink.connectors.store_http import (
     problem_for_transport,
     refuse_writes_unless_allowed,
@@ -51,10 +52,15 @@ class WooCommerceClient:
     """One store, one pooled ``httpx.AsyncClient``. Close it with :meth:`aclose`."""
 
     def __init__(
-        self, connection: WooCommerceConnection, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        connection: WooCommerceConnection,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        gate: Gate | None = None,
     ):
         install_log_redaction()
         self.connection = connection
+        self.gate = gate
         self._auth = WooCommerceAuth(connection)
         self._api_path = urlsplit(connection.base_url).path + API_PATH
         self._in_flight = asyncio.Semaphore(connection.concurrency)
@@ -80,8 +86,13 @@ class WooCommerceClient:
         params: dict[str, str] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        """Send one request; answer the 2xx response or raise the matching problem."""
+        """Send one request through the gate; answer the 2xx response or raise the matching problem."""
         refuse_writes_unless_allowed(self.connection, method, path)
+        return await through(self.gate, lambda: self._exchange(method, path, params=params, json=json))
+
+    async def _exchange(
+        self, method: str, path: str, *, params: dict[str, str] | None, json: Any
+    ) -> httpx.Response:
         try:
             async with self._in_flight:
                 response = await self._http.request(method, path, params=params, json=json)

@@ -49,6 +49,8 @@ def _auth_problem(code: str, message: str, scheme: str, details: dict[str, Any])
     elif "permissions" in text:
         why = f"the key's permission level forbids this request ({message})"
         fix = "give the key read_write permission (or create a new read_write key) in the store"
+        # A read-only key is refused its writes only: the connection itself works for reads.
+        details = details | {"scope": "request"}
     elif "signature" in text or "timestamp" in text or "nonce" in text:
         why = f"the store rejected the OAuth 1.0a signature ({message})"
         fix = (

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from ledgerlink.config import WooCommerceConnection
+from ledgerlink.connectors.gate import Gate
 from ledgerlink.connectors.store import WebhookCheck, WebhookDelivery, WebhookRejected
 from ledgerlink.connectors.woocommerce.client import OrdersPage, WooCommerceClient
 from ledgerlink.connectors.woocommerce.translate import translate_order
@@ -36,16 +37,21 @@ class WooCommerceStore:
         connection: WooCommerceConnection,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.name = name
         self.connection = connection
-        self.client = WooCommerceClient(connection, transport=transport)
+        self.client = WooCommerceClient(connection, transport=transport, gate=gate)
 
     def __repr__(self) -> str:
         return f"WooCommerceStore({self.name!r}, {self.connection.base_url!r})"
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    async def probe(self) -> None:
+        """One order from the list: answers only when the store is reachable and takes the key."""
+        await self.client.list_orders(modified_after=None, modified_before=None, page=1, per_page=1)
 
     async def order_pages(
         self, modified_after: datetime, modified_before: datetime
