@@ -354,3 +354,22 @@ async def test_unexpected_input_gets_magentos_internal_error(api: httpx.AsyncCli
     response = await api.post("/inventory/source-items", json=body)
     assert response.status_code == 500
     assert response.json()["message"].startswith("Internal Error. Details are available in Magento log file.")
+
+
+async def test_rows_are_printed_net_of_discount_and_whole_numbers_as_integers(api: httpx.AsyncClient) -> None:
+    """Issue 21, Magento 2.4.7-p3: ``row_total`` is net of the item's discount (ChangeOutputArray) while
+    ``subtotal`` is the rows before discount; 45 is printed as 45, not 45.0."""
+    orders = (await api.get("/orders", params={"searchCriteria": "0"})).json()["items"]
+    discounted = [o for o in orders if o["discount_amount"] != 0]
+    assert discounted, "the seed should contain coupon orders"
+    for order in discounted:
+        top = top_items(order)
+        rows = sum(Decimal(str(i["row_total"])) + Decimal(str(i["discount_amount"])) for i in top)
+        assert rows == Decimal(str(order["subtotal"]))
+        for item in top:
+            with_tax = Decimal(str(item["row_total"])) + Decimal(str(item["tax_amount"]))
+            assert Decimal(str(item["row_total_incl_tax"])) == with_tax
+        assert order["extension_attributes"]["shipping_assignments"][0]["items"] == order["items"]
+    assert all(
+        isinstance(o["entity_id"], int) and isinstance(o["items"][0]["qty_ordered"], int) for o in orders
+    )
