@@ -189,12 +189,13 @@ class MagentoApi:
             body = call.body if isinstance(call.body, dict) else {}
             with self.store.transaction() as tx:
                 order_id = int(call.args["id"])
+                # The new document's id as a JSON string: a real 2.4.7-p3 store answers "10" (issue 21).
                 if name == "ship":
-                    return actions.ship(tx, order_id, body)
+                    return str(actions.ship(tx, order_id, body))
                 if name == "invoice":
-                    return actions.invoice(tx, order_id, body)
+                    return str(actions.invoice(tx, order_id, body))
                 if name == "refund":
-                    return actions.refund(tx, order_id, body)
+                    return str(actions.refund(tx, order_id, body))
                 if name == "cancel":
                     return actions.cancel(tx, order_id)
                 if name == "hold":
