@@ -48,7 +48,8 @@ async def test_integration_token_as_bearer_is_refused_by_default(
     problem = raised.value.problem
     assert problem.code == Code.AUTH_FAILED
     assert "Magento_Sales::actions_view" in problem.why
-    assert "auth: oauth1" in problem.fix
+    assert "enable oauth/consumer/enable_integration_as_bearer" in problem.fix
+    assert "use OAuth 1.0a" in problem.fix
 
 
 @pytest.mark.parametrize("settings", [MagentoSandboxSettings(base_url=BASE, allow_integration_bearer=True)])

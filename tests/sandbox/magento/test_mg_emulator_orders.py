@@ -60,7 +60,7 @@ async def test_filters_in_one_group_are_ored(api: httpx.AsyncClient) -> None:
     assert await ids(api, params) == [2, 9]
 
 
-async def test_sorting_paging_and_the_repeated_last_page(api: httpx.AsyncClient) -> None:
+async def test_sorting_paging_and_the_empty_page_past_the_end(api: httpx.AsyncClient) -> None:
     params = {
         "searchCriteria[sortOrders][0][field]": "entity_id",
         "searchCriteria[sortOrders][0][direction]": "DESC",
@@ -72,7 +72,8 @@ async def test_sorting_paging_and_the_repeated_last_page(api: httpx.AsyncClient)
     past = await api.get(
         "/orders", params={"searchCriteria[pageSize]": "8", "searchCriteria[currentPage]": "40"}
     )
-    assert [o["entity_id"] for o in past.json()["items"]] == [o["entity_id"] for o in last.json()["items"]]
+    assert last.json()["items"]
+    assert past.json()["items"] == []  # past the end: empty, as on Magento 2.4.7-p3 (issue 21)
     assert past.json()["total_count"] == 30
     assert past.json()["search_criteria"]["current_page"] == 40
     assert len((await api.get("/orders", params={"searchCriteria": "0"})).json()["items"]) == 30
@@ -246,13 +247,19 @@ async def test_bulk_operations_move_from_open_to_complete(http: Callable[..., ht
     assert (await api.get("/products/SKU-0004")).json()["price"] == 2.5
 
 
-async def test_updated_at_moves_with_every_change(api: httpx.AsyncClient) -> None:
+async def test_updated_at_moves_with_a_change_but_not_with_a_comment(
+    api: httpx.AsyncClient, app: FastAPI
+) -> None:
     order = await processing_order(api)
     comment = {
         "statusHistory": {"comment": "x", "is_customer_notified": 0, "is_visible_on_front": 0, "parent_id": 1}
     }
     await api.post(f"/orders/{order['entity_id']}/comments", json=comment)
-    assert (await api.get(f"/orders/{order['entity_id']}")).json()["updated_at"] > order["updated_at"]
+    commented = (await api.get(f"/orders/{order['entity_id']}")).json()
+    assert commented["updated_at"] == order["updated_at"]  # Magento 2.4.7-p3 (issue 21)
+    assert commented["status_histories"][0]["comment"] == "x"
+    await api.post(f"/orders/{order['entity_id']}/hold")
+    assert (await api.get(f"/orders/{order['entity_id']}")).json()["updated_at"] >= order["updated_at"]
 
 
 async def test_state_survives_a_restart(
@@ -373,3 +380,41 @@ async def test_rows_are_printed_net_of_discount_and_whole_numbers_as_integers(ap
     assert all(
         isinstance(o["entity_id"], int) and isinstance(o["items"][0]["qty_ordered"], int) for o in orders
     )
+
+
+async def test_order_ids_that_are_no_ids_answer_the_real_stores_400s(api: httpx.AsyncClient) -> None:
+    """Observed on Magento 2.4.7-p3 (issue 21)."""
+    wrong = await api.get("/orders/abc")
+    assert wrong.status_code == 400
+    assert wrong.json()["message"].startswith('The "%value" value\'s type is invalid.')
+    assert wrong.json()["parameters"] == {"value": "abc", "type": "int"}
+    zero = await api.get("/orders/0")
+    assert zero.status_code == 400
+    assert zero.json() == {"message": "An ID is needed. Set the ID and try again."}
+
+
+async def test_cancelling_a_complete_order_answers_false(api: httpx.AsyncClient) -> None:
+    """Observed on Magento 2.4.7-p3 (issue 21): 200 with ``false``, not an error."""
+    order_id = (await processing_order(api))["entity_id"]
+    await api.post(f"/order/{order_id}/invoice", json={})
+    await api.post(f"/order/{order_id}/ship", json={})
+    assert (await api.get(f"/orders/{order_id}")).json()["state"] == "complete"
+    cancelled = await api.post(f"/orders/{order_id}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json() is False
+
+
+async def test_source_items_for_an_unknown_sku_are_accepted(api: httpx.AsyncClient) -> None:
+    """Observed on Magento 2.4.7-p3 (issue 21): an unknown SKU is saved and the answer is ``[]``."""
+    body = {"sourceItems": [{"sku": "NO-SUCH-SKU", "source_code": "default", "quantity": 3, "status": 1}]}
+    saved = await api.post("/inventory/source-items", json=body)
+    assert saved.status_code == 200 and saved.json() == []
+
+
+async def test_order_addresses_carry_no_customer_id(api: httpx.AsyncClient) -> None:
+    """Observed on Magento 2.4.7-p3 (issue 21), registered buyers included."""
+    orders = (await api.get("/orders", params={"searchCriteria": "0"})).json()["items"]
+    assert any(o.get("customer_id") for o in orders)
+    for order in orders:
+        assert "customer_id" not in order["billing_address"]
+        shipping = order["extension_attributes"]["shipping_assignments"][0]["shipping"]["address"]
+        assert "customer_id" not in shipping

@@ -110,8 +110,8 @@ class MagentoClient:
     async def search_pages(
         self, path: str, criteria: SearchCriteria, *, page_size: int = PAGE_SIZE
     ) -> AsyncIterator[SearchResult]:
-        """Every page, forwards, stopping by ``total_count`` (an empty page never comes: Magento repeats
-        the last page when asked past the end)."""
+        """Every page, forwards, stopping by ``total_count`` or at an empty page (past the end a real
+        store answers an empty list)."""
         page = 1
         while True:
             result = await self.search(path, criteria.with_page(page, page_size))

@@ -85,8 +85,8 @@ class MagentoStore:
         order one place towards page 1; read forwards, an order shifted from page k+1 onto page k after
         page k was read would be skipped. So page 1 is read to learn ``total_count``, then the pages are
         read from the last back to the first: a shifted order lands on a page not read yet and is read
-        there (a repeat, never a skip). Orders that left are picked up by the next window. Magento answers
-        a page past the end with the last page again, which only repeats orders. No order can *enter* the
+        there (a repeat, never a skip). Orders that left are picked up by the next window. A page past the
+        end (the window shrank) answers an empty list, which is read as no orders. No order can *enter* the
         window while ``before`` is not later than the store's clock; when the total grows anyway (a store
         clock behind ours), the walk is done again.
         """

@@ -15,7 +15,7 @@ from typing import Any
 
 from ledgerlink.sandbox.magento.criteria import INVALID_TYPE
 from ledgerlink.sandbox.magento.errors import MagentoError, not_found
-from ledgerlink.sandbox.magento.orders import ORDER, cents, now_text, num, save_order, set_state, touch
+from ledgerlink.sandbox.magento.orders import ORDER, cents, now_text, num, save_order, set_state
 from ledgerlink.sandbox.magento.state import Transaction
 
 CLOSED_STATES = {"canceled", "closed", "complete", "holded", "payment_review"}
@@ -353,6 +353,6 @@ def add_comment(tx: Transaction, order_id: int, body: dict[str, Any]) -> bool:
     if isinstance(status, str) and status:
         order["status"] = entry["status"] = status
     order["status_histories"].insert(0, entry)
-    touch(order)
+    # The order's updated_at stays: a comment is its own row (observed on Magento 2.4.7-p3, issue 21).
     save_order(tx, order)
     return True

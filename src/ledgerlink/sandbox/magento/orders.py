@@ -90,7 +90,7 @@ def order_address(buyer: Buyer, kind: str, entity_id: int, order_id: int) -> dic
         "lastname": buyer.lastname,
         "entity_id": entity_id,
         "parent_id": order_id,
-        **({"customer_id": buyer.customer_id} if buyer.customer_id else {}),
+        # No customer_id on order addresses, even for a registered buyer (Magento 2.4.7-p3, issue 21).
     }
 
 
