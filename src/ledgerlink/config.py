@@ -160,6 +160,12 @@ class MagentoConnection(_Strict):
     type: Literal["magento"]
     base_url: str = Field(description="the store's base URL, e.g. https://shop.example.com")
     store_code: str = Field(default="default", description="store view code used in /rest/<code>/V1/")
+    store_id: int | None = Field(
+        default=None,
+        ge=0,
+        description="only this store view's orders (by store_id); the store code in the URL does not "
+        "filter orders, so one connection per store view needs it",
+    )
     auth: Literal["oauth1", "bearer", "admin"] = "oauth1"
     consumer_key: SecretStr | None = None
     consumer_secret: SecretStr | None = None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from ledgerlink.connectors.magento.auth import signed_path
 from ledgerlink.connectors.magento.client import MagentoClient
 from ledgerlink.connectors.magento.search import SearchCriteria
 from ledgerlink.engine.problems import Code, ProblemError, Team
@@ -47,7 +48,8 @@ async def test_integration_token_as_bearer_is_refused_by_default(
     problem = raised.value.problem
     assert problem.code == Code.AUTH_FAILED
     assert "Magento_Sales::actions_view" in problem.why
-    assert "auth: oauth1" in problem.fix
+    assert "enable oauth/consumer/enable_integration_as_bearer" in problem.fix
+    assert "use OAuth 1.0a" in problem.fix
 
 
 @pytest.mark.parametrize("settings", [MagentoSandboxSettings(base_url=BASE, allow_integration_bearer=True)])
@@ -102,3 +104,23 @@ async def test_two_factor_stores_point_to_an_integration(make_client: Callable[.
     assert problem.code == Code.AUTH_FAILED
     assert "two-factor" in problem.why
     assert "auth: oauth1" in problem.fix
+
+
+@pytest.mark.parametrize(
+    "sku", ["MH01/XS/Black", "Yoga Strap 6", "C++ Book", "Mug #2", "Größe-Ä", "Tee/ß #1+"]
+)
+async def test_skus_with_reserved_and_non_ascii_characters_sign_correctly(
+    client: MagentoClient, sku: str
+) -> None:
+    """Issue 21: a real 2.4.7-p3 store checks the signature over the path with ``%2F`` decoded."""
+    created = await client.put_product(sku, {"name": "Odd SKU", "price": 5, "type_id": "simple"})
+    assert created["sku"] == sku
+    assert (await client.get_product(sku))["sku"] == sku
+
+
+def test_the_signed_path_is_magentos_normalised_path() -> None:
+    assert signed_path("/rest/default/V1/products/MH01%2FXS") == "/rest/default/V1/products/MH01/XS"
+    assert signed_path("/V1/products/C%2B%2B%20Book") == "/V1/products/C++%20Book"
+    assert signed_path("/V1/products/Mug%20%232") == "/V1/products/Mug%20%232"
+    assert signed_path("/V1/products/Gr%c3%b6%C3%9Fe") == "/V1/products/Gr%C3%B6%C3%9Fe"
+    assert signed_path("/V1/products/%7Eme%2150%25") == "/V1/products/~me%2150%25"

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ledgerlink.connectors.magento.search import SearchCriteria
 from ledgerlink.connectors.magento.store import MagentoStore, window_criteria
 from ledgerlink.connectors.store import StoreConnector, WebhookRejected
+from ledgerlink.engine.problems import ProblemError
+from ledgerlink.sandbox.magento.app import create_app
 from ledgerlink.sandbox.magento.orders import ORDER
+from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
 from ledgerlink.sandbox.magento.state import StateStore
+
+from .conftest import BASE, Clock, connection
 
 pytestmark = pytest.mark.usefixtures("seeded")
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -90,3 +96,42 @@ async def test_get_order_translates(store: MagentoStore) -> None:
     assert order.source == "magento"
     assert order.source_id == "5"
     assert order.computed_total() == order.total
+
+
+async def test_two_store_views_import_each_order_once(state_path: Path, clock: Clock) -> None:
+    """The store code in the URL does not filter orders (a real 2.4.7-p3 store, issue 21): each
+    connection filters by its ``store_id``, and the order keeps its store view for routing."""
+    with StateStore(state_path).transaction() as tx:
+        for order in tx.all(ORDER):
+            if order["entity_id"] % 3 == 0:
+                tx.put(ORDER, order["entity_id"], {**order, "store_id": 2})
+    app = create_app(
+        state_path, MagentoSandboxSettings(base_url=BASE, store_codes=["default", "fr"]), clock=clock
+    )
+    stores = [
+        MagentoStore(name, connection(store_code=code, store_id=view), transport=httpx.ASGITransport(app=app))
+        for name, code, view in (("mg-default", "default", 1), ("mg-fr", "fr", 2))
+    ]
+    before = datetime.now(UTC) + timedelta(seconds=1)
+    seen = {}
+    for store in stores:
+        seen[store.name] = {
+            o.source_id: o.store async for page in store.order_pages(EPOCH, before) for o in page
+        }
+    default, french = seen["mg-default"], seen["mg-fr"]
+    assert not set(default) & set(french)
+    assert sorted(map(int, [*default, *french])) == list(range(1, 31))
+    assert set(french.values()) == {"2"} and set(default.values()) == {"1"}
+    with pytest.raises(ProblemError) as raised:
+        await stores[0].get_order("3")
+    assert "store_id 2" in raised.value.problem.why
+    assert (await stores[1].get_order("3")).store == "2"
+    for store in stores:
+        await store.aclose()
+
+
+def test_the_store_view_filter_is_one_more_and_ed_group() -> None:
+    criteria = window_criteria(EPOCH, EPOCH + timedelta(hours=1), store_id=2)
+    assert ("searchCriteria[filter_groups][2][filters][0][field]", "store_id") in criteria.params()
+    assert ("searchCriteria[filter_groups][2][filters][0][value]", "2") in criteria.params()
+    assert len(window_criteria(EPOCH, EPOCH + timedelta(hours=1)).filter_groups) == 2

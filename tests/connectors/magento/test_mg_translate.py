@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ledgerlink.connectors.magento.translate import status_name, translate_order
 from ledgerlink.engine.problems import Code, ProblemError
-from ledgerlink.sandbox.magento.orders import ORDER, Buyer, Pick, build_order
+from ledgerlink.sandbox.magento.orders import ORDER, Buyer, Pick, build_order, render
 from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
 from ledgerlink.sandbox.magento.state import StateStore
 
@@ -32,8 +32,8 @@ ADDRESS = {
 
 
 def wire(order: dict[str, Any]) -> dict[str, Any]:
-    """The order as the client reads it off the wire: amounts as Decimals."""
-    return dict(json.loads(json.dumps(order), parse_float=Decimal))
+    """The order as the client reads it off the wire (rows net of discount): amounts as Decimals."""
+    return dict(json.loads(json.dumps(render(order)), parse_float=Decimal))
 
 
 def stored_orders(state_path: Path) -> list[dict[str, Any]]:

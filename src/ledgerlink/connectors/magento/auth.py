@@ -3,8 +3,10 @@
 * ``oauth1``: every request is signed with the integration's four credentials, OAuth 1.0a in the
   ``Authorization`` header, HMAC-SHA256, key ``consumer_secret&access_token_secret``. Magento rebuilds the
   base string from the URL without its query plus every query parameter, flat (``searchCriteria[pageSize]``
-  is one name) and decoded, which is what oauthlib signs. Since 2.4.4 this is the only way an integration
-  token is accepted unless the store switches ``oauth/consumer/enable_integration_as_bearer`` on.
+  is one name) and decoded, which is what oauthlib signs. The path is signed as Magento normalises it
+  before checking (see :func:`signed_path`), not as sent: a SKU's ``%2F`` is signed as ``/``. Since
+  2.4.4 this is the only way an integration token is accepted unless the store switches
+  ``oauth/consumer/enable_integration_as_bearer`` on.
 * ``bearer``: the integration access token as a bearer token (stores that allow it).
 * ``admin``: an admin user name and password exchanged at ``POST /V1/integration/admin/token`` for a token
   that lives four hours by default. It is cached, renewed a margin before it expires and once more when the
@@ -14,9 +16,11 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Generator
+from urllib.parse import quote
 
 import httpx
 from oauthlib import oauth1
@@ -46,9 +50,45 @@ def oauth1_client(connection: MagentoConnection) -> oauth1.Client:
     )
 
 
+# Laminas\Uri\Uri::normalizePath: escapes of these characters are decoded; then encodePath escapes
+# whatever is outside the second set, and a "%" not starting an escape.
+_DECODED_IN_PATH = re.compile(r"[A-Za-z0-9\-._~:@&=+$,/;%]")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9\-._~)(:@&=+$,/;%]+|%(?![0-9A-Fa-f]{2})")
+
+
+def signed_path(path: str) -> str:
+    """The request path as Magento normalises it before computing the signature it expects.
+
+    Magento (``Magento\\Framework\\Oauth\\Helper\\Request::getRequestUrl``) takes the raw request URI
+    (scheme, ``getHttpHost``, ``getRequestUri``) and the HMAC signer normalises it with Laminas
+    (``Laminas\\OAuth\\Signature\\AbstractSignature::normaliseBaseSignatureUrl`` calls
+    ``Uri::normalize()``), whose ``normalizePath`` decodes escaped unreserved characters and
+    ``:@&=+$,/;%`` and then re-escapes with ``encodePath``. So ``%2F`` and ``%2B`` in a SKU are signed
+    as ``/`` and ``+``, while ``%20``, ``%23`` and escaped UTF-8 stay escaped (upper-case hex). A real
+    2.4.7-p3 store refuses the signature over the path as sent (issue 21).
+    """
+
+    def decode(match: re.Match[str]) -> str:
+        char = chr(int(match.group(0)[1:], 16))
+        return char if _DECODED_IN_PATH.fullmatch(char) else match.group(0).upper()
+
+    decoded = _ESCAPE.sub(decode, path)
+    return _UNSAFE_IN_PATH.sub(lambda match: quote(match.group(0), safe=""), decoded)
+
+
+def signing_url(url: httpx.URL) -> str:
+    """The URL to sign: the request's, with its path as Magento normalises it (query kept as sent)."""
+    raw = url.raw_path.decode("ascii")
+    path, _, query = raw.partition("?")
+    return str(
+        url.copy_with(raw_path=signed_path(path).encode("ascii") + (b"?" + query.encode() if query else b""))
+    )
+
+
 def sign_oauth1(client: oauth1.Client, request: httpx.Request) -> None:
     """Add the ``Authorization: OAuth ...`` header. A JSON body is not signed (only form bodies are)."""
-    _uri, headers, _body = client.sign(str(request.url), http_method=request.method)
+    _uri, headers, _body = client.sign(signing_url(request.url), http_method=request.method)
     request.headers["Authorization"] = headers["Authorization"]
 
 

@@ -97,6 +97,17 @@ class MagentoClient:
             raise bad_body(response, "a JSON " + " or ".join(kind.__name__ for kind in kinds))
         return body
 
+    async def _created(self, path: str, body: dict[str, Any]) -> int:
+        """POST a document and read the new entity id, which the store may answer as a JSON number or as
+        a JSON string of digits (a real 2.4.7-p3 store answers ``"10"``, issue 21)."""
+        response = await self.request("POST", path, json=body)
+        created = parse_json(response)
+        if isinstance(created, str) and created.strip().isdigit():
+            return int(created)
+        if isinstance(created, int) and not isinstance(created, bool) and created > 0:
+            return created
+        raise bad_body(response, "the new entity id (a JSON number or a string of digits)")
+
     async def search(self, path: str, criteria: SearchCriteria) -> SearchResult:
         """One search call: ``GET /V1/<path>`` with the criteria as query parameters."""
         response = await self.request("GET", f"/V1/{path}", params=criteria.params())
@@ -113,8 +124,8 @@ class MagentoClient:
     async def search_pages(
         self, path: str, criteria: SearchCriteria, *, page_size: int = PAGE_SIZE
     ) -> AsyncIterator[SearchResult]:
-        """Every page, forwards, stopping by ``total_count`` (an empty page never comes: Magento repeats
-        the last page when asked past the end)."""
+        """Every page, forwards, stopping by ``total_count`` or at an empty page (past the end a real
+        store answers an empty list)."""
         page = 1
         while True:
             result = await self.search(path, criteria.with_page(page, page_size))
@@ -141,15 +152,15 @@ class MagentoClient:
         comment: str | None = None,
     ) -> int:
         """Create a shipment: ``items`` are ``{order_item_id, qty}`` (all remaining when omitted), ``tracks``
-        are ``{track_number, title, carrier_code}``. Answers the shipment id."""
+        are ``{track_number, title, carrier_code}``. Answers the shipment id. Write-backs that may be
+        retried go through ``writeback.ship_once``, which never makes a second shipment."""
         body: dict[str, Any] = {"notify": notify}
         if items:
             body["items"] = items
         if tracks:
             body["tracks"] = tracks
-        if comment:
-            body |= {"appendComment": True, "comment": {"comment": comment, "is_visible_on_front": 0}}
-        return int(await self._json("POST", f"/V1/order/{numeric_id(order_id)}/ship", int, json=body))
+        body |= document_comment(comment)
+        return await self._created(f"/V1/order/{numeric_id(order_id)}/ship", body)
 
     async def invoice(
         self,
@@ -158,12 +169,13 @@ class MagentoClient:
         *,
         capture: bool = False,
         notify: bool = False,
+        comment: str | None = None,
     ) -> int:
         """Create an invoice (offline unless ``capture``); answers the invoice id."""
-        body: dict[str, Any] = {"capture": capture, "notify": notify}
+        body: dict[str, Any] = {"capture": capture, "notify": notify} | document_comment(comment)
         if items:
             body["items"] = items
-        return int(await self._json("POST", f"/V1/order/{numeric_id(order_id)}/invoice", int, json=body))
+        return await self._created(f"/V1/order/{numeric_id(order_id)}/invoice", body)
 
     async def refund(
         self,
@@ -172,14 +184,15 @@ class MagentoClient:
         *,
         notify: bool = False,
         arguments: dict[str, Any] | None = None,
+        comment: str | None = None,
     ) -> int:
         """Create an offline credit memo; ``arguments`` may carry shipping_amount and adjustments."""
-        body: dict[str, Any] = {"notify": notify}
+        body: dict[str, Any] = {"notify": notify} | document_comment(comment)
         if items:
             body["items"] = items
         if arguments:
             body["arguments"] = arguments
-        return int(await self._json("POST", f"/V1/order/{numeric_id(order_id)}/refund", int, json=body))
+        return await self._created(f"/V1/order/{numeric_id(order_id)}/refund", body)
 
     async def cancel(self, order_id: int | str) -> bool:
         return bool(await self._json("POST", f"/V1/orders/{numeric_id(order_id)}/cancel", bool))
@@ -243,6 +256,13 @@ def numeric_id(value: int | str) -> str:
             "check where the id came from: Magento ids are entity_id, not the increment_id shown to buyers",
         )
     return text
+
+
+def document_comment(comment: str | None) -> dict[str, Any]:
+    """The body fields that put an internal comment on a new shipment, invoice or credit memo."""
+    if not comment:
+        return {}
+    return {"appendComment": True, "comment": {"comment": comment, "is_visible_on_front": 0}}
 
 
 def sku_segment(sku: str) -> str:

@@ -21,6 +21,8 @@ from ledgerlink.engine.problems import Code, Problem, ProblemError, Severity, Te
 
 _PLACEHOLDER = re.compile(r"%(\d+|[A-Za-z_][A-Za-z0-9_]*)")
 NO_ROUTE = "request does not match any route"
+# What a real 2.4.7-p3 store answers (400) for a store code it does not have in /rest/<code>/ (issue 21).
+UNKNOWN_STORE = "specified request cannot be processed"
 
 
 def parse_json(response: httpx.Response) -> Any | None:
@@ -99,9 +101,9 @@ def _auth_fix(message: str, scheme: str, body: Any) -> tuple[str, str]:
     if scheme == "bearer":
         return (
             f"the store does not accept the integration token as a bearer token{needed} ({message})",
-            "use auth: oauth1 with all four integration credentials, or enable Stores > Configuration > "
-            "Services > OAuth > Consumer Settings > 'Allow OAuth Access Tokens to be used as standalone "
-            "Bearer tokens'",
+            "enable oauth/consumer/enable_integration_as_bearer (Stores > Configuration > Services > OAuth "
+            "> Consumer Settings > 'Allow OAuth Access Tokens to be used as standalone Bearer tokens') or "
+            "use OAuth 1.0a (auth: oauth1 with all four integration credentials)",
         )
     if scheme == "admin":
         return (
@@ -203,6 +205,16 @@ def problem_for_response(response: httpx.Response, *, scheme: str) -> ProblemErr
             f"{where}: {message}",
             "check that the record was not deleted and that the store view (store_code) can see it",
             details,
+        )
+    if status == 400 and message.lower().rstrip(".") == UNKNOWN_STORE:
+        return _problem(
+            Code.CONFIG_INVALID,
+            "the store has no store view with this code",
+            f"{where}: {message} (Magento's answer for an unknown store code in /rest/<store_code>/)",
+            "set store_code to an existing store view code (Stores > All Stores), such as default; to "
+            "read one store view's orders set store_id as well",
+            details,
+            team=Team.INTEGRATION,
         )
     if status == 400:
         return _problem(

@@ -2,8 +2,9 @@
 
 List endpoints take ``searchCriteria[filter_groups][i][filters][j][field|value|condition_type]``: filters in
 one group are OR-ed, groups are AND-ed. ``sortOrders`` apply in order. Without ``pageSize`` Magento answers
-*every* match at once, so a sync always sends one. Magento answers ``currentPage`` past the end with the
-last page again instead of an empty list, so callers stop by ``total_count``, never by an empty page.
+*every* match at once, so a sync always sends one. A ``currentPage`` past the end answers an empty list
+(a real 2.4.7-p3 store, issue 21; older versions repeated the last page), so callers stop by
+``total_count`` or by an empty page, whichever comes first.
 """
 
 from __future__ import annotations
@@ -80,5 +81,5 @@ class SearchResult:
     search_criteria: dict[str, Any] = field(default_factory=dict)
 
     def is_last_page(self, page: int, size: int) -> bool:
-        """True when ``page`` of ``size`` reaches ``total_count`` (Magento repeats the last page after)."""
+        """True when ``page`` of ``size`` reaches ``total_count`` (the pages after it are empty)."""
         return page * size >= self.total_count

@@ -19,14 +19,20 @@ from ledgerlink.connectors.magento.client import PAGE_SIZE, MagentoClient
 from ledgerlink.connectors.magento.search import Filter, SearchCriteria, SearchResult, magento_time
 from ledgerlink.connectors.magento.translate import translate_order
 from ledgerlink.connectors.store import WebhookCheck, WebhookDelivery, WebhookRejected
+from ledgerlink.engine.problems import Code, Team, permanent
 from ledgerlink.records.order import Order
 
 ONE_SECOND = timedelta(seconds=1)
 MAX_WALKS = 3
 
 
-def window_criteria(after: datetime, before: datetime) -> SearchCriteria:
-    """``updated_at`` in [after, before) widened to whole seconds, sorted by ``entity_id``.
+def window_criteria(after: datetime, before: datetime, store_id: int | None = None) -> SearchCriteria:
+    """``updated_at`` in [after, before) widened to whole seconds, sorted by ``entity_id``; only the store
+    view ``store_id`` when given.
+
+    The store view is filtered by ``store_id`` because the store code in the URL does not filter orders:
+    a real 2.4.7-p3 store answers ``/rest/default``, ``/rest/fr`` and ``/rest/all`` with the same orders
+    (issue 21), so two connections for two store views would otherwise each import every order.
 
     The sort key must be one a change cannot move: sorted by ``updated_at``, an order changed during the
     walk within the same second as ``before`` stays in the window but jumps to the end, onto a page already
@@ -36,13 +42,13 @@ def window_criteria(after: datetime, before: datetime) -> SearchCriteria:
     query_before = before.replace(microsecond=0)
     if query_before < before:
         query_before += ONE_SECOND
-    return SearchCriteria(
-        filter_groups=(
-            (Filter("updated_at", magento_time(query_after), "gteq"),),
-            (Filter("updated_at", magento_time(query_before), "lt"),),
-        ),
-        sort_orders=(("entity_id", "ASC"),),
+    groups: tuple[tuple[Filter, ...], ...] = (
+        (Filter("updated_at", magento_time(query_after), "gteq"),),
+        (Filter("updated_at", magento_time(query_before), "lt"),),
     )
+    if store_id is not None:
+        groups += ((Filter("store_id", str(store_id)),),)
+    return SearchCriteria(filter_groups=groups, sort_orders=(("entity_id", "ASC"),))
 
 
 class MagentoStore:
@@ -85,12 +91,12 @@ class MagentoStore:
         order one place towards page 1; read forwards, an order shifted from page k+1 onto page k after
         page k was read would be skipped. So page 1 is read to learn ``total_count``, then the pages are
         read from the last back to the first: a shifted order lands on a page not read yet and is read
-        there (a repeat, never a skip). Orders that left are picked up by the next window. Magento answers
-        a page past the end with the last page again, which only repeats orders. No order can *enter* the
+        there (a repeat, never a skip). Orders that left are picked up by the next window. A page past the
+        end (the window shrank) answers an empty list, which is read as no orders. No order can *enter* the
         window while ``before`` is not later than the store's clock; when the total grows anyway (a store
         clock behind ours), the walk is done again.
         """
-        criteria = window_criteria(modified_after, modified_before)
+        criteria = window_criteria(modified_after, modified_before, self.connection.store_id)
         size = self.page_size
 
         async def read(page: int) -> SearchResult:
@@ -117,7 +123,20 @@ class MagentoStore:
             first = last
 
     async def get_order(self, order_id: str) -> Order:
-        return translate_order(await self.client.get_order(order_id), source=self.name)
+        """The order, refused when it belongs to another store view than the connection's ``store_id``
+        (its own connection syncs it; syncing it here too would book it twice)."""
+        data = await self.client.get_order(order_id)
+        wanted = self.connection.store_id
+        if wanted is not None and str(data.get("store_id")) != str(wanted):
+            raise permanent(
+                Code.RECORD_NOT_FOUND,
+                f"Magento order {order_id} is not in this connection's store view",
+                f"connection {self.name} reads store_id {wanted}; the order belongs to store_id "
+                f"{data.get('store_id')}",
+                "sync it through the connection configured for its store view (store_id), or add one",
+                team=Team.OPERATIONS,
+            )
+        return translate_order(data, source=self.name)
 
     async def ensure_webhooks(self, delivery_url: str, topics: list[str]) -> list[WebhookCheck]:
         """Nothing to subscribe to: Magento Open Source sends no webhooks, the flow's poll finds changes."""

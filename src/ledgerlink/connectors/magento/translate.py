@@ -7,7 +7,17 @@ What Magento's figures mean, and how they are read:
 * Items: a configurable product appears twice, a priced parent (``product_type: configurable``) and a
   child simple product with ``parent_item_id`` and no price. The parent is the line; its SKU is the
   child's (Magento already writes the chosen child's SKU on the parent, the child is read when it does
-  not). Bundles with dynamic prices carry the prices on their children, so the children are the lines.
+  not). A bundle whose children carry prices (dynamic price) is booked as its children; a bundle with a
+  fixed price carries it on the parent, which is the line.
+* ``row_total`` on the wire is **net of the item's discount**: Magento's REST output rewrites each item's
+  ``row_total`` and ``base_row_total`` to ``max(0, row_total - discount_amount)`` and ``row_total_incl_tax``
+  to the net row plus its tax (``Magento\\Sales\\Model\\Order\\Webapi\\ChangeOutputArray``, wired in
+  ``module-sales/etc/webapi_rest/di.xml``; ``DefaultColumn::getTotalAmount``), while the order's
+  ``subtotal`` stays the sum of the rows before discount. So a line's amount before discount is the wire
+  ``row_total`` plus its ``discount_amount``; when the rewrite clamped a row at zero (a discount larger
+  than the row, as with tax-inclusive prices), it is ``price x qty``. Stores whose output is not rewritten
+  (an extension removing the plugin) are recognised because their rows already add up to ``subtotal``.
+  ``row_total_incl_tax`` is net too, so it is not read.
 * ``discount_amount`` is negative on the order and positive on items. A shipping discount is part of the
   order's discount but of no item's, so the shipping line is taken net of ``shipping_discount_amount``.
 * Tax: items' ``tax_amount`` plus ``shipping_tax_amount`` make the order's ``tax_amount``; the hidden tax
@@ -88,6 +98,15 @@ def _unit_price(row_total: Decimal, quantity: Decimal, price: Decimal) -> Decima
     return unit.quantize(CENT) if unit == unit.quantize(CENT) else unit.quantize(UNIT_PRICE_PLACES)
 
 
+def _gross(item: _Fields) -> Decimal:
+    """The item's row before discount, from the net ``row_total`` the REST output sends."""
+    net = item.decimal("row_total", 0)
+    discount = abs(item.decimal("discount_amount", 0))
+    if net == 0 and discount > 0:  # clamped at zero by the output rewrite
+        return (item.decimal("price", 0) * item.decimal("qty_ordered", 0)).quantize(CENT)
+    return net + discount
+
+
 def priced_items(order: _Fields) -> list[tuple[_Fields, str]]:
     """The items that carry prices, each with the SKU to book it under (see the module docstring)."""
     items = order.children("items")
@@ -102,7 +121,7 @@ def priced_items(order: _Fields) -> list[tuple[_Fields, str]]:
             continue
         kids = children.get(item.text("item_id", ""), [])
         kind = item.text("product_type", "simple")
-        if kind == "bundle" and kids and item.decimal("row_total", 0) == 0:
+        if kind == "bundle" and any(_gross(kid) != 0 for kid in kids):
             lines.extend((kid, kid.text("sku", "").strip()) for kid in kids)
             continue
         sku = item.text("sku", "").strip()
@@ -112,9 +131,21 @@ def priced_items(order: _Fields) -> list[tuple[_Fields, str]]:
     return lines
 
 
-def _line(item: _Fields, sku: str, currency: str) -> OrderLine:
+def row_totals(order: _Fields, priced: list[tuple[_Fields, str]]) -> list[Decimal]:
+    """Each priced item's row before discount: the net wire form read back (see the module docstring),
+    unless the rows as sent already make the order's ``subtotal`` and the net reading does not."""
+    gross = [_gross(item) for item, _sku in priced]
+    if not order.has("subtotal"):
+        return gross
+    subtotal = order.decimal("subtotal")
+    as_sent = [item.decimal("row_total", 0) for item, _sku in priced]
+    if sum(gross, Decimal(0)) != subtotal and sum(as_sent, Decimal(0)) == subtotal:
+        return as_sent
+    return gross
+
+
+def _line(item: _Fields, sku: str, row_total: Decimal, currency: str) -> OrderLine:
     quantity = item.decimal("qty_ordered")
-    row_total = item.decimal("row_total", 0)
     return OrderLine(
         source_line_id=item.text("item_id"),
         sku=sku or None,
@@ -192,6 +223,11 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
     coupon = order.text("coupon_code", "")
     discounts = [Discount(code=coupon, amount=Money.of(discount, currency))] if coupon and discount else []
     tax = order.decimal("tax_amount", 0) + order.decimal("discount_tax_compensation_amount", 0)
+    priced = priced_items(order)
+    lines = [
+        _line(item, sku, row, currency)
+        for (item, sku), row in zip(priced, row_totals(order, priced), strict=True)
+    ]
     with order.refusals():
         return order.build_order(
             source=source,
@@ -205,7 +241,7 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
             customer=_customer(order, billing, shipping_address),
             billing=billing,
             shipping_address=shipping_address,
-            lines=[_line(item, sku, currency) for item, sku in priced_items(order)],
+            lines=lines,
             shipping=shipping,
             discounts=discounts,
             discount_total=Money.of(discount, currency),

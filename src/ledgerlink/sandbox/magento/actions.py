@@ -4,7 +4,8 @@ Each validates as Magento's ``ShipOrder``/``InvoiceOrder``/``RefundOrder`` servi
 "<Document> Document Validation Error(s):" message listing what is wrong (HTTP 400). Items name the
 priced (parent) order item; its children follow it. Afterwards the order state is resolved as Magento's
 ``OrderStateResolver`` does: ``complete`` once everything is invoiced and shipped, ``closed`` once
-everything is refunded, ``processing`` otherwise. Each answers the new document's id.
+everything is refunded, ``processing`` otherwise. Each answers the new document's id, which the API
+prints as a JSON string of digits (``"10"``) as a real 2.4.7-p3 store does (issue 21).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from ledgerlink.sandbox.magento.criteria import INVALID_TYPE
 from ledgerlink.sandbox.magento.errors import MagentoError, not_found
-from ledgerlink.sandbox.magento.orders import ORDER, cents, now_text, num, save_order, set_state, touch
+from ledgerlink.sandbox.magento.orders import ORDER, cents, now_text, num, save_order, set_state
 from ledgerlink.sandbox.magento.state import Transaction
 
 CLOSED_STATES = {"canceled", "closed", "complete", "holded", "payment_review"}
@@ -125,10 +126,26 @@ def resolve_state(order: dict[str, Any]) -> None:
     set_state(order, "complete" if shipped and invoiced else "processing")
 
 
-def _comment(order: dict[str, Any], tx: Transaction, body: dict[str, Any], entity: str) -> None:
-    if body.get("appendComment") and isinstance(body.get("comment"), dict):
-        text = str(body["comment"].get("comment", ""))
-        order["status_histories"].insert(0, _history(tx, order, text, entity, bool(body.get("notify"))))
+def _comments(
+    tx: Transaction, body: dict[str, Any], document_id: int, notify_key: str
+) -> list[dict[str, Any]]:
+    """The document's comments: the request's ``comment`` goes on the new shipment, invoice or credit
+    memo itself, whatever ``appendComment`` says (that flag only puts it in the e-mail), as
+    magento/magento2 ``Sales/Model/Order/ShipmentDocumentFactory::create`` (and the invoice and credit
+    memo factories) call ``addComment`` whenever a comment is given."""
+    comment = body.get("comment")
+    if not isinstance(comment, dict) or not str(comment.get("comment") or ""):
+        return []
+    return [
+        {
+            "entity_id": tx.next_id(f"{notify_key}_comment"),
+            "parent_id": document_id,
+            "comment": str(comment["comment"]),
+            "created_at": now_text(),
+            "is_customer_notified": int(bool(body.get("notify")) and bool(body.get("appendComment"))),
+            "is_visible_on_front": int(comment.get("is_visible_on_front") or 0),
+        }
+    ]
 
 
 def _history(
@@ -180,9 +197,9 @@ def ship(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
             "tracks": tracks,
             "total_qty": float(sum(wanted.values())),
             "created_at": now_text(),
+            "comments": _comments(tx, body, shipment_id, "shipment"),
         },
     )
-    _comment(order, tx, body, "shipment")
     resolve_state(order)
     save_order(tx, order)
     return shipment_id
@@ -217,14 +234,19 @@ def invoice(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
     tx.put(
         "invoice",
         invoice_id,
-        {"entity_id": invoice_id, "order_id": order_id, "grand_total": num(amount), "state": 2},
+        {
+            "entity_id": invoice_id,
+            "order_id": order_id,
+            "grand_total": num(amount),
+            "state": 2,
+            "comments": _comments(tx, body, invoice_id, "invoice"),
+        },
     )
     for field in ("total_invoiced", "total_paid", "base_total_invoiced", "base_total_paid"):
         order[field] = num(_d(order.get(field)) + amount)
     order["total_due"] = order["base_total_due"] = num(_d(order["grand_total"]) - _d(order["total_paid"]))
     if order["state"] in ("new", "pending_payment"):
         set_state(order, "processing")
-    _comment(order, tx, body, "invoice")
     resolve_state(order)
     save_order(tx, order)
     return invoice_id
@@ -267,13 +289,18 @@ def refund(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
     tx.put(
         "creditmemo",
         memo_id,
-        {"entity_id": memo_id, "order_id": order_id, "grand_total": num(amount), "state": 2},
+        {
+            "entity_id": memo_id,
+            "order_id": order_id,
+            "grand_total": num(amount),
+            "state": 2,
+            "comments": _comments(tx, body, memo_id, "creditmemo"),
+        },
     )
     order["total_refunded"] = order["base_total_refunded"] = num(_d(order["total_refunded"]) + amount)
     order["shipping_refunded"] = order["base_shipping_refunded"] = num(
         _d(order.get("shipping_refunded")) + shipping
     )
-    _comment(order, tx, body, "creditmemo")
     resolve_state(order)
     save_order(tx, order)
     return memo_id
@@ -326,6 +353,6 @@ def add_comment(tx: Transaction, order_id: int, body: dict[str, Any]) -> bool:
     if isinstance(status, str) and status:
         order["status"] = entry["status"] = status
     order["status_histories"].insert(0, entry)
-    touch(order)
+    # The order's updated_at stays: a comment is its own row (observed on Magento 2.4.7-p3, issue 21).
     save_order(tx, order)
     return True

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 
 from ledgerlink.sandbox.magento import actions, bulk, catalog, customers
 from ledgerlink.sandbox.magento.auth import Authenticator
-from ledgerlink.sandbox.magento.criteria import Criteria, parse_criteria, search_result
+from ledgerlink.sandbox.magento.criteria import INVALID_TYPE, Criteria, parse_criteria, search_result
 from ledgerlink.sandbox.magento.errors import NO_ROUTE, MagentoError, not_found, required
 from ledgerlink.sandbox.magento.orders import ORDER, render
 from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 _PREFIX = re.compile(
     r"^/rest/(?:(?P<store>(?!V1/|async/)[A-Za-z0-9_]+)/)?(?P<mode>async/bulk/|async/)?V1/(?P<route>.+)$"
 )
-STORE_NOT_FOUND = "The store that was requested wasn't found. Verify the store and try again."
+# An unknown store code in the URL: 400, observed on Magento 2.4.7-p3 (issue 21).
+STORE_NOT_FOUND = "Specified request cannot be processed."
 
 
 @dataclass
@@ -120,7 +121,7 @@ class MagentoApi:
             raise MagentoError(404, NO_ROUTE)
         store_code = match.group("store") or "default"
         if store_code not in {"default", "all", *self.settings.store_codes}:
-            raise MagentoError(404, STORE_NOT_FOUND)
+            raise MagentoError(400, STORE_NOT_FOUND)
         raw = await request.body()
         route_path = match.group("route").rstrip("/")
         method = request.method.upper()
@@ -178,8 +179,14 @@ class MagentoApi:
         return criteria
 
     def _order(self, call: Call) -> Any:
+        # Observed on Magento 2.4.7-p3 (issue 21): a non-numeric id is a type error, 0 is "no id".
+        text = call.args["id"]
+        if not text.isdigit():
+            raise MagentoError(400, INVALID_TYPE, {"value": text, "type": "int"})
+        if int(text) == 0:
+            raise MagentoError(400, "An ID is needed. Set the ID and try again.")
         with self.store.transaction() as tx:
-            order = tx.get(ORDER, int(call.args["id"]))
+            order = tx.get(ORDER, int(text))
         if order is None:
             raise not_found()
         return render(order)
@@ -189,12 +196,13 @@ class MagentoApi:
             body = call.body if isinstance(call.body, dict) else {}
             with self.store.transaction() as tx:
                 order_id = int(call.args["id"])
+                # The new document's id as a JSON string: a real 2.4.7-p3 store answers "10" (issue 21).
                 if name == "ship":
-                    return actions.ship(tx, order_id, body)
+                    return str(actions.ship(tx, order_id, body))
                 if name == "invoice":
-                    return actions.invoice(tx, order_id, body)
+                    return str(actions.invoice(tx, order_id, body))
                 if name == "refund":
-                    return actions.refund(tx, order_id, body)
+                    return str(actions.refund(tx, order_id, body))
                 if name == "cancel":
                     return actions.cancel(tx, order_id)
                 if name == "hold":
@@ -290,7 +298,7 @@ class MagentoApi:
         groups = self._listed(lambda: list(customers.GROUPS))
         table: list[tuple[str, str, Handler, str]] = [
             ("GET", r"orders", self._orders, sales),
-            ("GET", r"orders/(?P<id>\d+)", self._order, sales),
+            ("GET", r"orders/(?P<id>[^/]+)", self._order, sales),
             ("POST", r"order/(?P<id>\d+)/ship", self._action("ship"), "Magento_Sales::ship"),
             ("POST", r"order/(?P<id>\d+)/invoice", self._action("invoice"), "Magento_Sales::invoice"),
             ("POST", r"order/(?P<id>\d+)/refund", self._action("refund"), "Magento_Sales::creditmemo"),

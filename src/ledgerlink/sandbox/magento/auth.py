@@ -3,7 +3,8 @@
 OAuth 1.0a (``Magento\\Framework\\Oauth``): protocol parameters come from the ``Authorization: OAuth``
 header; the query string is split on ``&`` and ``=`` and each name and value URL-decoded, so bracketed
 names like ``searchCriteria[pageSize]`` are single flat parameters. The base string is
-``METHOD&enc(url without query)&enc(sorted enc(name)=enc(value) pairs joined by &)``, signed with HMAC-SHA1
+``METHOD&enc(url without query)&enc(sorted enc(name)=enc(value) pairs joined by &)``, the URL's path first
+normalised as Laminas normalises it (see ``normalized_path``: ``%2F`` becomes ``/``), signed with HMAC-SHA1
 or HMAC-SHA256 keyed ``enc(consumer_secret)&enc(token_secret)``. A nonce may be used once per consumer
 and a timestamp may not run ahead of the store's clock by more than ten minutes.
 
@@ -82,14 +83,37 @@ def form_params(body: str) -> list[tuple[str, str]]:
     return pairs
 
 
+_ESCAPED = re.compile(r"%([0-9A-Fa-f]{2})")
+# Laminas\Uri\Uri::normalizePath decodes these ('/[' . CHAR_UNRESERVED . ':@&=\+\$,\/;%]/') ...
+_PATH_DECODES = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:@&=+$,/;%")
+# ... and Uri::encodePath then escapes everything outside these, and a "%" that starts no escape.
+_PATH_ENCODES = re.compile(r"[^A-Za-z0-9\-._~)(:@&=+$,/;%]+|%(?![0-9A-Fa-f]{2})")
+
+
+def normalized_path(path: str) -> str:
+    """The raw request path as Magento's signer sees it: ``Oauth\\Helper\\Request::getRequestUrl`` takes
+    ``getRequestUri()`` as sent, and the HMAC signer's ``normaliseBaseSignatureUrl`` (Laminas OAuth
+    ``AbstractSignature``) calls Laminas ``Uri::normalize()``, whose ``normalizePath`` decodes the
+    escapes of unreserved characters and ``:@&=+$,/;%`` (upper-casing the others) and re-encodes with
+    ``encodePath``. So a SKU's ``%2F`` is checked as ``/``: a client signing the path as sent is refused,
+    as a real 2.4.7-p3 store refused it (issue 21)."""
+    kept = _ESCAPED.sub(
+        lambda m: (
+            chr(int(m.group(1), 16)) if chr(int(m.group(1), 16)) in _PATH_DECODES else m.group(0).upper()
+        ),
+        path,
+    )
+    return _PATH_ENCODES.sub(lambda m: quote(m.group(0), safe=""), kept)
+
+
 def normalized_url(url: str) -> str:
-    """Scheme and host lower-cased, default port dropped, query and fragment removed."""
+    """Scheme and host lower-cased, default port dropped, query and fragment removed, path normalised."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     port = parts.port
     if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    return f"{parts.scheme.lower()}://{host}{parts.path}"
+    return f"{parts.scheme.lower()}://{host}{normalized_path(parts.path)}"
 
 
 def signature(

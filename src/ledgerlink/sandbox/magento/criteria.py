@@ -2,13 +2,12 @@
 
 Both spellings reach the same thing (``filter_groups``/``filterGroups``, ``condition_type``/
 ``conditionType``, ``sortOrders``/``sort_orders``). Filters in one group are OR-ed, groups AND-ed.
-Without ``pageSize`` every match comes back. A ``currentPage`` past the end answers the last page again
-(the collection clamps the page), and the criteria are echoed as they were asked.
+Without ``pageSize`` every match comes back. A ``currentPage`` past the end answers an empty list with
+the true ``total_count`` (observed on Magento 2.4.7-p3, issue 21), and the criteria are echoed as asked.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -171,8 +170,7 @@ def search(docs: list[dict[str, Any]], criteria: Criteria) -> tuple[list[dict[st
     total = len(found)
     if not criteria.page_size or criteria.page_size <= 0:
         return found, total
-    last = max(1, math.ceil(total / criteria.page_size))
-    page = min(max(criteria.current_page or 1, 1), last)
+    page = max(criteria.current_page or 1, 1)
     start = (page - 1) * criteria.page_size
     return found[start : start + criteria.page_size], total
 

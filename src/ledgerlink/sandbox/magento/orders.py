@@ -1,9 +1,10 @@
 """Order documents as Magento's ``GET /V1/orders/{id}`` returns them, with totals Magento would compute.
 
 Totals follow Magento's default tax settings (catalogue prices without tax, tax after discount): per
-item ``row_total = price x qty``, the item discount is positive, the item tax is charged on the row less
-its discount; the order's ``discount_amount`` is the negative sum of item discounts, ``tax_amount`` the
-item taxes plus the shipping tax, and ``grand_total = subtotal + shipping_amount + tax_amount +
+item the stored ``row_total = price x qty`` (the API prints it net of discount, see ``render``), the
+item discount is positive, the item tax is charged on the row less its discount; the order's
+``discount_amount`` is the negative sum of item discounts, ``tax_amount`` the item taxes plus the
+shipping tax, and ``grand_total = subtotal + shipping_amount + tax_amount +
 discount_amount``. The website base currency equals the order currency here, so every ``base_*`` field
 carries the same figure. A configurable product is a priced parent item plus an unpriced child item
 pointing at it with ``parent_item_id`` (and carrying a copy of it in ``parent_item``), as Magento stores it.
@@ -89,7 +90,7 @@ def order_address(buyer: Buyer, kind: str, entity_id: int, order_id: int) -> dic
         "lastname": buyer.lastname,
         "entity_id": entity_id,
         "parent_id": order_id,
-        **({"customer_id": buyer.customer_id} if buyer.customer_id else {}),
+        # No customer_id on order addresses, even for a registered buyer (Magento 2.4.7-p3, issue 21).
     }
 
 
@@ -332,6 +333,51 @@ def touch(order: dict[str, Any], when: str | None = None) -> None:
     order["updated_at"] = when or now_text()
 
 
+def _net_row(item: dict[str, Any]) -> dict[str, Any]:
+    """One item as the REST output prints it: ``row_total``/``base_row_total`` net of the item's discount
+    and ``row_total_incl_tax``/``base_row_total_incl_tax`` that net row plus its tax, each clamped at zero.
+
+    Magento stores the row before discount but its web API output rewrites these four fields
+    (magento/magento2 ``app/code/Magento/Sales/Model/Order/Webapi/ChangeOutputArray.php`` with
+    ``Block/Adminhtml/Items/Column/DefaultColumn::getTotalAmount`` = row_total - discount_amount, wired
+    for REST in ``module-sales/etc/webapi_rest/di.xml``); observed on Magento 2.4.7-p3, issue 21.
+    """
+    out = dict(item)
+    for prefix in ("", "base_"):
+        row = Decimal(str(item.get(f"{prefix}row_total") or 0))
+        net = row - Decimal(str(item.get(f"{prefix}discount_amount") or 0))
+        taxed = (
+            net
+            + Decimal(str(item.get(f"{prefix}tax_amount") or 0))
+            + Decimal(str(item.get(f"{prefix}discount_tax_compensation_amount") or 0))
+        )
+        out[f"{prefix}row_total"] = num(max(net, Decimal(0)))
+        out[f"{prefix}row_total_incl_tax"] = num(max(taxed, Decimal(0)))
+    if isinstance(item.get("parent_item"), dict):
+        out["parent_item"] = _net_row(item["parent_item"])
+    return out
+
+
+def _json_numbers(value: Any) -> Any:
+    """Whole numbers as JSON integers (``45``, not ``45.0``), as PHP's json_encode prints the store's
+    decimals; observed on Magento 2.4.7-p3, issue 21."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_numbers(item) for item in value]
+    return value
+
+
 def render(order: dict[str, Any]) -> dict[str, Any]:
-    """The document as the API prints it: null fields left out, as Magento's serializer does."""
-    return {key: value for key, value in order.items() if value is not None}
+    """The document as the API prints it: null fields left out, as Magento's serializer does; items'
+    rows net of discount (see ``_net_row``); whole numbers as integers."""
+    out = {key: value for key, value in order.items() if value is not None}
+    items = [_net_row(item) for item in order.get("items", [])]
+    out["items"] = items
+    extension = out.get("extension_attributes")
+    if isinstance(extension, dict) and extension.get("shipping_assignments"):
+        assignments = [{**a, "items": items} for a in extension["shipping_assignments"]]
+        out["extension_attributes"] = {**extension, "shipping_assignments": assignments}
+    return dict(_json_numbers(out))
