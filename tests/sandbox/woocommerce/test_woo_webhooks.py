@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
+from ledgerlink.sandbox.woocommerce import webhooks
 from ledgerlink.sandbox.woocommerce.app import WooSandbox, create_app
 from ledgerlink.sandbox.woocommerce.settings import WooSandboxSettings
 
@@ -42,6 +44,15 @@ async def _order(https: httpx.AsyncClient) -> dict[str, Any]:
     return dict(response.json())
 
 
+def _client(app: Starlette, settings: WooSandboxSettings) -> httpx.AsyncClient:
+    """A REST client of an emulator built here with settings of its own."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="https://127.0.0.1:8702/wp-json/wc/v3",
+        auth=(settings.consumer_key, settings.consumer_secret),
+    )
+
+
 async def test_create_sends_an_unsigned_form_encoded_ping(
     https: httpx.AsyncClient, receiver: Any, sandbox: WooSandbox
 ) -> None:
@@ -70,12 +81,14 @@ async def test_order_create_and_update_are_delivered_signed(
     updated_hook = await _webhook(https, "order.updated", secret="other-secret")
     receiver.requests.clear()
     order = await _order(https)
+    await sandbox.webhooks.drain()
     await https.put(f"/orders/{order['id']}", json={"status": "completed"})
     await sandbox.webhooks.drain()
 
-    by_topic = {r.headers["x-wc-webhook-topic"]: r for r in receiver.requests}
-    assert set(by_topic) == {"order.created", "order.updated"}
-    created = by_topic["order.created"]
+    # the create is delivered as order.created and order.updated; the PUT as one more order.updated
+    topics = [r.headers["x-wc-webhook-topic"] for r in receiver.requests]
+    assert topics == ["order.created", "order.updated", "order.updated"]
+    created, _, updated = receiver.requests
     expected = base64.b64encode(hmac.new(b"s3cret", created.body, hashlib.sha256).digest()).decode()
     assert created.headers["x-wc-webhook-signature"] == expected
     assert created.headers["x-wc-webhook-id"] == str(created_hook["id"])
@@ -87,7 +100,6 @@ async def test_order_create_and_update_are_delivered_signed(
     payload = json.loads(created.body)
     assert payload["id"] == order["id"]
     assert b"\\/" in created.body  # encoded like wp_json_encode: escaped slashes
-    updated = by_topic["order.updated"]
     other = base64.b64encode(hmac.new(b"other-secret", updated.body, hashlib.sha256).digest()).decode()
     assert updated.headers["x-wc-webhook-signature"] == other
     assert updated.headers["x-wc-webhook-id"] == str(updated_hook["id"])
@@ -95,6 +107,62 @@ async def test_order_create_and_update_are_delivered_signed(
     # a re-encoded body no longer matches the signature: receivers must verify the raw bytes
     reencoded = json.dumps(json.loads(created.body)).encode()
     assert base64.b64encode(hmac.new(b"s3cret", reencoded, hashlib.sha256).digest()).decode() != expected
+
+
+async def test_a_created_order_is_delivered_as_created_then_updated(
+    https: httpx.AsyncClient, receiver: Any, sandbox: WooSandbox
+) -> None:
+    """A real 9.9.5 store fires both topics for one REST-created order, same body, ~50 ms apart
+    (FACTS.md §7): a receiver sees the second delivery while it may still be handling the first."""
+    await _webhook(https, "order.created")
+    await _webhook(https, "order.updated")  # the same secret, as one integration registers both
+    receiver.requests.clear()
+    order = await _order(https)
+    await sandbox.webhooks.drain()
+
+    first, second = receiver.requests
+    assert first.headers["x-wc-webhook-topic"] == "order.created"
+    assert second.headers["x-wc-webhook-topic"] == "order.updated"
+    assert (first.headers["x-wc-webhook-event"], second.headers["x-wc-webhook-event"]) == (
+        "created",
+        "updated",
+    )
+    assert first.body == second.body
+    assert json.loads(first.body)["id"] == order["id"]
+    assert first.headers["x-wc-webhook-signature"] == second.headers["x-wc-webhook-signature"]
+    assert first.headers["x-wc-webhook-delivery-id"] != second.headers["x-wc-webhook-delivery-id"]
+    assert first.headers["x-wc-webhook-id"] != second.headers["x-wc-webhook-id"]
+    created, updated = sandbox.webhooks.sent()
+    assert (created.topic, updated.topic) == ("order.created", "order.updated")
+    assert created.resource_id == updated.resource_id == order["id"]
+    assert created.attempted_at <= updated.attempted_at
+
+
+async def test_the_gap_between_created_and_updated_is_a_setting(
+    tmp_path: Path, receiver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert WooSandboxSettings().order_create_update_gap_seconds == 0.05
+    settings = WooSandboxSettings(
+        home_url="http://127.0.0.1:8702", webhook_delay_seconds=1.0, order_create_update_gap_seconds=0.3
+    )
+    app = create_app(
+        tmp_path / "s.sqlite", settings, webhook_transport=httpx.ASGITransport(app=receiver.app())
+    )
+    sandbox: WooSandbox = app.state.sandbox
+    waits: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(webhooks.asyncio, "sleep", no_wait)
+    async with _client(app, settings) as client:
+        await _webhook(client, "order.created")
+        await _webhook(client, "order.updated")
+        await _order(client)
+        await sandbox.webhooks.drain()
+    # the store's queueing delay for both, and the gap on top of it for the order.updated
+    assert sorted(waits) == [1.0, 1.3]
+    assert [d.topic for d in sandbox.webhooks.sent()] == ["order.created", "order.updated"]
 
 
 async def test_deleted_topic_carries_only_the_id(
@@ -133,11 +201,7 @@ async def test_deliveries_run_in_the_background_after_the_delay(tmp_path: Path, 
         tmp_path / "s.sqlite", settings, webhook_transport=httpx.ASGITransport(app=receiver.app())
     )
     sandbox: WooSandbox = app.state.sandbox
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="https://127.0.0.1:8702/wp-json/wc/v3",
-        auth=(settings.consumer_key, settings.consumer_secret),
-    ) as client:
+    async with _client(app, settings) as client:
         await _webhook(client, "order.created")
         await _order(client)
         assert sandbox.webhooks.pending == 1
@@ -152,11 +216,7 @@ async def test_consecutive_failures_disable_and_put_reactivates(tmp_path: Path, 
         tmp_path / "s.sqlite", settings, webhook_transport=httpx.ASGITransport(app=receiver.app())
     )
     sandbox: WooSandbox = app.state.sandbox
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="https://127.0.0.1:8702/wp-json/wc/v3",
-        auth=(settings.consumer_key, settings.consumer_secret),
-    ) as client:
+    async with _client(app, settings) as client:
         hook = await _webhook(client, "order.created")
         receiver.status = 500
         for expected_status in ("active", "active", "disabled"):
@@ -191,11 +251,7 @@ async def test_connection_errors_count_as_failures(tmp_path: Path) -> None:
     settings = WooSandboxSettings(home_url="http://127.0.0.1:8702", disable_after_failures=0)
     app = create_app(tmp_path / "s.sqlite", settings, webhook_transport=httpx.MockTransport(refuse))
     sandbox: WooSandbox = app.state.sandbox
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="https://127.0.0.1:8702/wp-json/wc/v3",
-        auth=(settings.consumer_key, settings.consumer_secret),
-    ) as client:
+    async with _client(app, settings) as client:
         hook = await _webhook(client, "order.created")
         assert sandbox.webhooks.deliveries[0].error is not None  # the ping failed, and did not count
         assert sandbox.webhooks.failure_count(hook["id"]) == 0

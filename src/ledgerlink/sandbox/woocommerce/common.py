@@ -44,6 +44,9 @@ class ResourceEvent:
     resource: str
     event: str
     resource_id: int
+    # Seconds this event's deliveries leave after the change's others: the `order.updated` a real
+    # store fires right after `order.created` arrives about 50 ms later (FACTS.md §7).
+    lag_seconds: float = 0.0
 
     @property
     def topic(self) -> str:

@@ -596,7 +596,13 @@ def create(
         doc["date_modified_gmt"] = wire_date(modified)
     _derived(doc, settings)
     _save(tx, doc, internal)
-    return doc, [ResourceEvent("order", "created", doc["id"]), *events]
+    # A real WooCommerce 9.9.5 store fires both `order.created` and `order.updated` for an order
+    # created through the REST API: same body, different delivery ids, the second about 50 ms after
+    # the first (FACTS.md §7, "Webhook topics on order create").
+    updated = ResourceEvent(
+        "order", "updated", doc["id"], lag_seconds=settings.order_create_update_gap_seconds
+    )
+    return doc, [ResourceEvent("order", "created", doc["id"]), updated, *events]
 
 
 def update(

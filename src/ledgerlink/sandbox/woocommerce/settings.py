@@ -67,6 +67,9 @@ class WooSandboxSettings(BaseModel):
     extra_keys: list[ApiKey] = Field(default_factory=list)
     latency_seconds: float = Field(default=0.0, ge=0)
     webhook_delay_seconds: float = Field(default=0.0, ge=0)
+    # An order created through the REST API fires `order.created` and then, about 50 ms later,
+    # `order.updated` (observed on a real 9.9.5 store, FACTS.md §7): the gap between the two.
+    order_create_update_gap_seconds: float = Field(default=0.05, ge=0)
     # WooCommerce's `woocommerce_max_webhook_delivery_failures`: the delivery failure that follows
     # this many consecutive failures switches the webhook to `disabled` (a real 9.9.5 store with the
     # default of 5 disabled the webhook on the sixth failure).

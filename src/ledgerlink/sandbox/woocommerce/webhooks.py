@@ -6,7 +6,9 @@ REST resource as JSON, signed with base64(HMAC-SHA256(secret, raw body)), never 
 301 or 302 answer resets the webhook's failure count; anything else (including a connection
 error) adds one, and the failure after `disable_after_failures` consecutive ones switches the
 webhook to `disabled` in the state file. A freshly created webhook is pinged at once with the
-form-encoded body `webhook_id=N` and no signature; the ping's outcome does not count.
+form-encoded body `webhook_id=N` and no signature; the ping's outcome does not count. An order created
+through the REST API is delivered twice, as `order.created` and `order.updated` about 50 ms later
+(`order_create_update_gap_seconds`), as a real store does (FACTS.md §7).
 
 The delivery queue is the only state kept in memory. Tests can wait for it (`drain()`), read what
 was sent (`deliveries`) and make future deliveries vanish (`drop_next()`) to rehearse a lost one.
@@ -337,8 +339,9 @@ class WebhookDispatcher:
         return False
 
     async def _deliver_later(self, webhook_id: int, event: ResourceEvent) -> None:
-        if self.settings.webhook_delay_seconds:
-            await asyncio.sleep(self.settings.webhook_delay_seconds)
+        delay = self.settings.webhook_delay_seconds + event.lag_seconds
+        if delay:
+            await asyncio.sleep(delay)
         with self.store.transaction() as tx:
             found = get(tx, webhook_id)
         if found is None:
