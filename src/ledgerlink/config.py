@@ -363,6 +363,9 @@ class ConsoleConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8700, ge=1, le=65535)
     public_url: str | None = Field(default=None, description="URL the stores post webhooks to")
+    max_webhook_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="larger webhook bodies are answered 413 unread"
+    )
 
     @property
     def webhook_base(self) -> str:

@@ -37,7 +37,14 @@ class WebhookCheck:
 
 
 class WebhookRejected(Exception):
-    """The delivery's signature or shape is wrong: answer 401 and store nothing."""
+    """The delivery cannot be shown to come from the store (no or a wrong signature, no secret to check
+    it with, a store that sends none): answer 401 and store nothing."""
+
+
+class WebhookUnreadable(Exception):
+    """The delivery is genuine (its signature verifies) but cannot be read: not JSON, no record id, a
+    missing topic. Answer 400, not 401, so whoever looks sees the store sent something malformed rather
+    than that the secrets disagree; store nothing (the delta read still finds the order)."""
 
 
 class StoreConnector(Protocol):
@@ -56,7 +63,8 @@ class StoreConnector(Protocol):
     async def ensure_webhooks(self, delivery_url: str, topics: list[str]) -> list[WebhookCheck]: ...
 
     def parse_webhook(self, headers: Mapping[str, str], raw_body: bytes) -> WebhookDelivery | None:
-        """Verify and parse a delivery. None for the store's unsigned ping; raises WebhookRejected."""
+        """Verify and parse a delivery. None for the store's unsigned ping; raises WebhookRejected when
+        the delivery is not verified, WebhookUnreadable when it is verified but malformed."""
         ...
 
     async def probe(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ledgerlink.connectors.store import WebhookRejected
+from ledgerlink.connectors.store import WebhookRejected, WebhookUnreadable
 from ledgerlink.connectors.woocommerce.store import WooCommerceStore
 from ledgerlink.engine.problems import Code, ProblemError
 
@@ -97,10 +97,35 @@ def test_re_serialised_json_fails_the_signature(store: WooCommerceStore, registe
         store.parse_webhook(headers, reserialised)
 
 
-@pytest.mark.parametrize("raw", [b"<html>oops</html>", b"[1, 2]", b'{"name": "no id"}', b"webhook_id=abc"])
-def test_signed_but_unreadable_body_is_rejected(store: WooCommerceStore, raw: bytes) -> None:
-    with pytest.raises(WebhookRejected):
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"<html>oops</html>",
+        b"[1, 2]",
+        b'{"name": "no id"}',
+        b"webhook_id=abc",
+        b'{"id": 0}',
+        b'{"id": "7a"}',
+        b'{"id": 727, "date_modified_gmt": "yesterday"}',
+    ],
+)
+def test_signed_but_unreadable_body_is_unreadable_not_rejected(store: WooCommerceStore, raw: bytes) -> None:
+    with pytest.raises(WebhookUnreadable):
         store.parse_webhook(delivery_headers(raw), raw)
+
+
+def test_signed_delivery_without_a_topic_is_unreadable(store: WooCommerceStore) -> None:
+    raw = b'{"id":727}'
+    headers = delivery_headers(raw)
+    del headers["X-WC-Webhook-Topic"]
+    with pytest.raises(WebhookUnreadable, match="Topic"):
+        store.parse_webhook(headers, raw)
+
+
+def test_an_id_sent_as_digits_is_read(store: WooCommerceStore) -> None:
+    raw = b'{"id":"727"}'
+    delivery = store.parse_webhook(delivery_headers(raw), raw)
+    assert delivery is not None and delivery.resource_id == "727"
 
 
 def test_delivery_without_a_configured_secret_is_rejected(connection: Any) -> None:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ledgerlink.connectors.store import WebhookDelivery, WebhookRejected
+from ledgerlink.connectors.store import WebhookDelivery, WebhookRejected, WebhookUnreadable
 from ledgerlink.connectors.woocommerce.translate import parse_gmt
 
 _PING = re.compile(rb"\s*webhook_id=\d+\s*")
@@ -49,26 +49,36 @@ def verify_signature(secret: str, raw_body: bytes, given: str | None) -> None:
         raise WebhookRejected("X-WC-Webhook-Signature does not match the body and the webhook secret")
 
 
+def _record_id(value: Any) -> bool:
+    """WooCommerce ids are positive integers (JSON numbers; tolerated as digit strings)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value > 0
+    return isinstance(value, str) and value.isdigit() and int(value) > 0
+
+
 def parse_delivery(headers: Mapping[str, str], raw_body: bytes, secret: str) -> WebhookDelivery | None:
-    """None for the store's ping; the verified delivery otherwise; raises :class:`WebhookRejected`."""
+    """None for the store's ping; the verified delivery otherwise. Raises :class:`WebhookRejected` when
+    the signature does not verify, :class:`WebhookUnreadable` when it does but the delivery is malformed."""
     if is_ping(raw_body):
         return None
     verify_signature(secret, raw_body, header(headers, "X-WC-Webhook-Signature"))
     topic = (header(headers, "X-WC-Webhook-Topic") or "").strip()
     if not topic:
-        raise WebhookRejected("no X-WC-Webhook-Topic header")
+        raise WebhookUnreadable("no X-WC-Webhook-Topic header")
     try:
         body: Any = json.loads(raw_body)
     except ValueError:
-        raise WebhookRejected("the body is not JSON") from None
-    if not isinstance(body, dict) or isinstance(body.get("id"), bool) or not body.get("id"):
-        raise WebhookRejected("the body has no record id")
+        raise WebhookUnreadable("the body is not JSON") from None
+    if not isinstance(body, dict) or not _record_id(body.get("id")):
+        raise WebhookUnreadable("the body has no record id")
     resource = (header(headers, "X-WC-Webhook-Resource") or topic.split(".", 1)[0]).strip()
     modified = body.get("date_modified_gmt")
     try:
         modified_at = parse_gmt(modified) if isinstance(modified, str) and modified else None
     except ValueError:
-        raise WebhookRejected("date_modified_gmt is not an ISO 8601 time") from None
+        raise WebhookUnreadable("date_modified_gmt is not an ISO 8601 time") from None
     return WebhookDelivery(
         topic=topic,
         resource=resource,
