@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -57,11 +58,79 @@ def _config() -> Config:
         raise typer.Exit(2) from None
 
 
+_URL_PASSWORD = re.compile(r"^([\w+.-]+://[^:/@]*:)(.*)@")  # to the last "@": an unencoded one too
+_QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pwd)=)([^&]*)", re.I)
+
+
+def _masked_url(url: str) -> str:
+    """The database URL as it may be shown: the password (in the URL or its query) as ``***``."""
+    if "://" not in url and "@" in url:  # not a URL at all: show nothing before the last "@"
+        return "***@" + url.rsplit("@", 1)[1]
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", url))
+
+
+def _secrets_in(url: str) -> list[str]:
+    found = _URL_PASSWORD.match(url)
+    return [s for s in [found.group(2) if found else "", *(m[1] for m in _QUERY_PASSWORD.findall(url))] if s]
+
+
+def _database_reason(url: str, error: BaseException) -> str:
+    """Why the database could not be opened, in a few words (the driver's own, when it has some)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    if isinstance(error, NoSuchModuleError):
+        scheme = url.split(":", 1)[0]
+        return f"unknown scheme or driver {scheme!r}; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+    if isinstance(error, ImportError):
+        return f"driver {error.name or error} is not installed; postgresql+psycopg:// uses the one shipped"
+    if isinstance(error, ArgumentError):
+        return "not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+    if url.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        database = make_url(url).database
+        if database and database != ":memory:" and not Path(database).parent.exists():
+            return f"the directory {Path(database).parent} does not exist"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror.lower()}: {error.filename}" if error.filename else error.strerror.lower()
+    # psycopg: 'connection failed: connection to server at "h", port 1 failed: Connection refused\n...'
+    first = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
+    reason = re.sub(r"^FATAL:\s*", "", first.rsplit(" failed: ", 1)[-1].strip())
+    return reason[:1].lower() + reason[1:] if reason else type(error).__name__
+
+
+@contextlib.contextmanager
+def _opening_database(url: str) -> Iterator[None]:
+    """Turn a database that cannot be opened into one line naming ``database_url``, and exit 2."""
+    from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+
+    try:
+        yield
+    # OSError: SQLite's migration lock is a file beside the database, opened before SQLite itself
+    except (
+        ArgumentError,
+        NoSuchModuleError,
+        OperationalError,
+        InterfaceError,
+        ImportError,
+        OSError,
+    ) as error:
+        reason = _database_reason(url, error)
+        for secret in _secrets_in(url):  # a driver may quote part of one it took for a host name
+            for part in {secret, *secret.split("@")}:
+                if len(part) >= 4:
+                    reason = reason.replace(part, "***")
+        typer.echo(f"database_url: cannot connect to {_masked_url(url)} ({reason})", err=True)
+        raise typer.Exit(2) from None
+
+
 @contextlib.contextmanager
 def _runtime() -> Iterator[Any]:
     from ledgerlink.runtime import Runtime
 
-    runtime = Runtime(_config())
+    config = _config()
+    with _opening_database(config.database_url):
+        runtime = Runtime(config)
     try:
         yield runtime
     finally:
@@ -297,11 +366,14 @@ def run(
 ) -> None:
     """Run the scheduler, workers and webhook receiver until SIGTERM (which drains in-flight work)."""
     from ledgerlink.service import ServiceFailed, run_service
+    from ledgerlink.store.db import open_database
 
     if role not in ("all", "worker", "scheduler", "console"):
         console.print("--role must be all, worker, scheduler or console")
         raise typer.Exit(2)
     config = _config()
+    with _opening_database(config.database_url):  # refuse to start on a database that cannot be opened
+        open_database(config.database_url).dispose()
     console.print(
         f"Ledgerlink running ({role}); webhooks at {config.console.webhook_base}/webhooks/<connection>"
     )
