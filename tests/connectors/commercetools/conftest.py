@@ -96,11 +96,18 @@ async def create_product(client: CommercetoolsClient, sku: str, cents: int = 100
 
 
 async def import_order(
-    client: CommercetoolsClient, number: str, lines: list[tuple[str, int, int]], *, tax_cents: int = 0
+    client: CommercetoolsClient,
+    number: str,
+    lines: list[tuple[str, int, int]],
+    *,
+    tax_cents: int = 0,
+    net_cents: int | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """``POST /orders/import`` of an order with (sku, unit cents, quantity) lines, net prices plus
-    ``tax_cents`` of tax, paid in full."""
-    net = sum(cents * quantity for _, cents, quantity in lines)
+    ``tax_cents`` of tax, paid in full. ``net_cents`` states another net total than the lines' sum
+    (commercetools keeps the totals an import states); ``extra`` adds draft fields."""
+    net = sum(cents * quantity for _, cents, quantity in lines) if net_cents is None else net_cents
     draft = {
         "orderNumber": number,
         "customerEmail": f"{number.lower()}@example.com",
@@ -121,6 +128,7 @@ async def import_order(
             "taxPortions": [{"rate": 0.19, "amount": _money(tax_cents), "name": "VAT"}],
         },
         "orderState": "Open",
+        **extra,
     }
     return await client.create("orders/import", draft)
 

@@ -148,14 +148,86 @@ def test_discount_on_total_price_becomes_a_negative_fee() -> None:
     totals = Totals("EUR")
     lines = [line_item(totals, product=_product("SKU-1"), quantity=2, unit_cents=1000, tax=tax)]
     document = _order(lines, totals)
-    document["taxedPrice"]["totalNet"]["centAmount"] -= 500  # a 5.00 discount on the total, net
+    document["totalPrice"]["centAmount"] -= 500  # a 5.00 discount on the total, net prices
+    document["taxedPrice"]["totalNet"]["centAmount"] -= 500
     document["taxedPrice"]["totalGross"]["centAmount"] -= 595
+    document["discountOnTotalPrice"] = {
+        "discountedAmount": money(500, "EUR"),
+        "includedDiscounts": [],
+        "discountedNetAmount": money(500, "EUR"),
+        "discountedGrossAmount": money(595, "EUR"),
+    }
     order = translate_order(document, source="ct")
     [fee] = order.fees
     assert fee.name == TOTAL_DISCOUNT_NAME
     assert fee.amount.amount == Decimal("-5.00")
     assert order.computed_total() == order.total
     assert order.total.amount == Decimal("17.85")
+
+
+def test_discount_on_total_price_of_an_untaxed_order_is_its_discounted_amount() -> None:
+    totals = Totals("USD")
+    lines = [line_item(totals, product=_product("SKU-1"), quantity=3, unit_cents=1000, tax=None)]
+    document = _order(lines, totals)
+    del document["taxedPrice"]
+    document["totalPrice"]["centAmount"] = 2700
+    document["discountOnTotalPrice"] = {"discountedAmount": money(300, "USD"), "includedDiscounts": []}
+    order = translate_order(document, source="ct")
+    assert [(f.name, f.amount.amount) for f in order.fees] == [(TOTAL_DISCOUNT_NAME, Decimal("-3.00"))]
+    assert order.computed_total() == order.total
+
+
+@pytest.mark.parametrize("stated_cents", [1500, 500, 1001])
+def test_a_total_the_parts_do_not_explain_is_left_for_the_totals_check(stated_cents: int) -> None:
+    """No plug: a difference between the stated total and the parts stays visible as a discrepancy."""
+    totals = Totals("USD")
+    lines = [line_item(totals, product=_product("SKU-1"), quantity=1, unit_cents=1000, tax=None)]
+    document = _order(lines, totals)
+    del document["taxedPrice"]
+    document["totalPrice"]["centAmount"] = stated_cents
+    order = translate_order(document, source="ct")
+    assert order.fees == []
+    assert order.total.amount == Decimal(stated_cents) / 100
+    assert order.computed_total().amount == Decimal("10.00")
+    assert order.total_discrepancy().amount == Decimal(stated_cents - 1000) / 100
+
+
+def test_multiple_shipping_mode_has_a_shipping_line_per_method() -> None:
+    tax = Tax(Decimal("0.19"), "VAT", "DE", False)
+    totals = Totals("EUR")
+    lines = [line_item(totals, product=_product("SKU-1"), quantity=1, unit_cents=4000, tax=tax)]
+    first = shipping_info(totals, name="Express", cents=900, tax=tax, method_id="express")
+    second = shipping_info(totals, name="Standard", cents=450, tax=tax, method_id="std")
+    document = _order(
+        lines,
+        totals,
+        shippingMode="Multiple",
+        shipping=[
+            {"shippingKey": "a", "shippingInfo": first, "shippingAddress": {"country": "DE"}},
+            {"shippingKey": "b", "shippingInfo": second, "shippingAddress": {"country": "DE"}},
+        ],
+    )
+    order = translate_order(document, source="ct")
+    assert [(s.title, s.amount.amount) for s in order.shipping] == [
+        ("Express", Decimal("9.00")),
+        ("Standard", Decimal("4.50")),
+    ]
+    assert order.fees == []
+    assert order.computed_total() == order.total
+
+
+def test_an_untaxed_discounted_shipping_counts_its_discounted_price() -> None:
+    totals = Totals("USD")
+    lines = [line_item(totals, product=_product("SKU-1"), quantity=1, unit_cents=2000, tax=None)]
+    info = shipping_info(totals, name="Standard", cents=0, tax=None, method_id="std")
+    info["price"] = money(800, "USD")  # the rate's price; a cart discount made it free
+    info["discountedPrice"] = {"value": money(0, "USD"), "includedDiscounts": []}
+    document = _order(lines, totals, shippingInfo=info)
+    del document["taxedPrice"]
+    order = translate_order(document, source="ct")
+    assert [s.amount.amount for s in order.shipping] == [Decimal("0.00")]
+    assert order.computed_total() == order.total
+    assert order.total.amount == Decimal("20.00")
 
 
 def test_states_guests_and_addresses() -> None:

@@ -8,10 +8,16 @@ the buyer paid (``taxedPrice.totalGross``, or ``totalPrice`` when the order carr
   to net with the line's own net/gross ratio, so the discount is exactly what makes the line add up;
 * custom line items (surcharges, gift wrapping, service fees: they have a slug but no product variant,
   so no SKU NetSuite could resolve) become fee lines at their net total;
-* shipping is ``shippingInfo.taxedPrice.totalNet`` (or ``shippingInfo.price``);
-* a discount on the total price (``discountOnTotalPrice``) sits outside every line, so whatever separates
-  the order's net total from the sum of its parts becomes one negative fee line named after it;
+* shipping is ``shippingInfo.taxedPrice.totalNet`` (or, untaxed, ``shippingInfo.discountedPrice.value``
+  when a discount applies to it, else ``shippingInfo.price``); with the ``Multiple`` shipping mode, one
+  shipping line per entry of ``shipping[]``;
+* a discount on the total price (``discountOnTotalPrice``) sits outside every line, so it becomes one
+  negative fee line named after it: ``discountedNetAmount`` when the order is taxed (the line amounts
+  are net), else ``discountedAmount``;
 * the tax is ``totalGross - totalNet``.
+
+Nothing is made up to close a gap: when the order's total is not what its parts add up to, the order
+says so, and the flow's totals check stops it as ``TOTAL_MISMATCH`` as on every other store.
 
 ``orderState`` is mapped onto the flow's status vocabulary: Open and Confirmed are ``processing``,
 Complete is ``completed``, Cancelled is ``cancelled``.
@@ -163,20 +169,55 @@ def _fee(item: _Fields, currency: str) -> FeeLine:
     return FeeLine(name=name, amount=Money.of(net, currency), tax=Money.of(tax, currency))
 
 
-def _shipping(order: _Fields, currency: str) -> list[ShippingLine]:
-    if not order.has("shippingInfo"):
-        return []
-    info = order.child("shippingInfo")
-    net, tax, _ = _net_and_tax(info, "price")
-    method = info.child("shippingMethod").text("id", "") if info.has("shippingMethod") else ""
-    return [
-        ShippingLine(
-            method_id=method or info.text("shippingMethodName", ""),
-            title=info.text("shippingMethodName", ""),
-            amount=Money.of(net, currency),
-            tax=Money.of(tax, currency),
+def _shipping_line(info: _Fields, currency: str) -> ShippingLine:
+    if info.has("taxedPrice"):
+        net, tax, _ = _net_and_tax(info, "price")
+    else:  # a shipping discount lowers the price the order's total counts
+        net = (
+            info.child("discountedPrice").money("value")
+            if info.has("discountedPrice")
+            else info.money("price")
         )
+        tax = Decimal(0)
+    method = info.child("shippingMethod").text("id", "") if info.has("shippingMethod") else ""
+    return ShippingLine(
+        method_id=method or info.text("shippingMethodName", ""),
+        title=info.text("shippingMethodName", ""),
+        amount=Money.of(net, currency),
+        tax=Money.of(tax, currency),
+    )
+
+
+def _shipping(order: _Fields, currency: str) -> list[ShippingLine]:
+    """``shippingInfo`` of the ``Single`` shipping mode, and every ``shipping[].shippingInfo`` of the
+    ``Multiple`` one (Order.raml: ``shipping`` is empty in Single mode)."""
+    infos = [order.child("shippingInfo")] if order.has("shippingInfo") else []
+    infos += [
+        entry.child("shippingInfo") for entry in order.children("shipping") if entry.has("shippingInfo")
     ]
+    return [_shipping_line(info, currency) for info in infos]
+
+
+def _prices_include_tax(order: _Fields) -> bool:
+    return any(
+        item.has("taxRate") and bool(item.child("taxRate").raw("includedInPrice", False))
+        for item in order.children("lineItems")
+    )
+
+
+def _total_discount(order: _Fields, currency: str) -> list[FeeLine]:
+    """``discountOnTotalPrice`` as one negative fee: the lines carry no part of it (Order.raml: only the
+    order's ``totalPrice`` and ``taxedPrice`` hold the discounted values)."""
+    if not order.has("discountOnTotalPrice"):
+        return []
+    discount = order.child("discountOnTotalPrice")
+    if order.has("taxedPrice") and (discount.has("discountedNetAmount") or _prices_include_tax(order)):
+        amount = discount.money("discountedNetAmount")
+    else:  # untaxed, or net prices: the discount on totalPrice is a net amount
+        amount = discount.money("discountedAmount")
+    if not amount:
+        return []
+    return [FeeLine(name=TOTAL_DISCOUNT_NAME, amount=Money.of(-amount, currency), tax=Money.zero(currency))]
 
 
 def _discounts(order: _Fields, currency: str) -> list[Discount]:
@@ -294,19 +335,8 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
     shipping_address = _address(order, "shippingAddress")
     lines = [_line(item, currency) for item in order.children("lineItems")]
     fees = [_fee(item, currency) for item in order.children("customLineItems")]
+    fees += _total_discount(order, currency)
     shipping = _shipping(order, currency)
-    parts = sum((ln.subtotal.amount - ln.discount.amount for ln in lines), Decimal(0))
-    parts += sum((f.amount.amount for f in fees), Decimal(0)) + sum(
-        (s.amount.amount for s in shipping), Decimal(0)
-    )
-    if net_total != parts:
-        fees.append(
-            FeeLine(
-                name=TOTAL_DISCOUNT_NAME,
-                amount=Money.of(net_total - parts, currency),
-                tax=Money.zero(currency),
-            )
-        )
     state = order.text("orderState")
     with order.refusals():
         return order.build_order(
@@ -329,8 +359,5 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
             tax_total=Money.of(total - net_total, currency),
             total=Money.of(total, currency),
             payment=_payment(order),
-            prices_include_tax=any(
-                item.has("taxRate") and bool(item.child("taxRate").raw("includedInPrice", False))
-                for item in order.children("lineItems")
-            ),
+            prices_include_tax=_prices_include_tax(order),
         )
