@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -255,6 +256,39 @@ class Route(_Strict):
     class_: str | None = Field(default=None, alias="class")
 
 
+class CurrencyLimits(_Strict):
+    """Amount limits for orders in one currency, where the defaults' figures mean too little (JPY)."""
+
+    max_line_amount: Decimal | None = Field(default=None, gt=0)
+    max_order_total: Decimal | None = Field(default=None, gt=0)
+
+
+class OrderLimits(_Strict):
+    """Figures no genuine order reaches: an order beyond one is held for review (``HELD_FOR_REVIEW``)
+    before anything is written to NetSuite, since a typo or a broken plugin (10^9 units) would otherwise
+    become a sales order. Amounts are in the order's currency."""
+
+    max_line_quantity: Decimal = Field(default=Decimal(100_000), gt=0, description="units on one line")
+    max_line_amount: Decimal = Field(
+        default=Decimal(10_000_000),
+        gt=0,
+        description="one line before discounts, or one shipping or fee line",
+    )
+    max_order_total: Decimal = Field(default=Decimal(10_000_000), gt=0, description="what the buyer pays")
+    by_currency: dict[str, CurrencyLimits] = Field(
+        default_factory=dict, description="currency code -> amount limits replacing the two above"
+    )
+
+    def limit(self, name: str, currency: str) -> tuple[Decimal, str]:
+        """The limit ``name`` (``max_line_quantity``, ``max_line_amount``, ``max_order_total``) for an
+        order in ``currency``, and the setting it comes from (``limits.max_order_total``)."""
+        for code, limits in self.by_currency.items():
+            override = getattr(limits, name, None)
+            if code.upper() == currency.upper() and override is not None:
+                return override, f"limits.by_currency.{code}.{name}"
+        return getattr(self, name), f"limits.{name}"
+
+
 class OrderMapping(_Strict):
     """How store orders become NetSuite sales orders. Values are NetSuite internal ids."""
 
@@ -283,6 +317,7 @@ class OrderMapping(_Strict):
         default_factory=list,
         description="by currency and/or store: subsidiary, location, department, class; first match wins",
     )
+    limits: OrderLimits = Field(default_factory=OrderLimits)
 
     def routed(self, *, currency: str, store: str | None = None) -> OrderMapping:
         """The mapping for one order: the first route that matches overrides the defaults it names."""

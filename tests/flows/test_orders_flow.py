@@ -85,7 +85,7 @@ async def test_an_unknown_sku_is_a_problem_with_its_fix_and_retry_brings_it_thro
     assert sandbox.runtime.queue.get(failed.id).state == "done"  # type: ignore[union-attr]
 
 
-async def create_store_order(sandbox: Sandbox, sku_index: int = 1) -> dict[str, Any]:
+async def create_store_order(sandbox: Sandbox, sku_index: int = 1, quantity: int = 2) -> dict[str, Any]:
     client = sandbox.runtime.stores["woo"].client  # type: ignore[attr-defined]
     [product] = await client.find_products_by_sku(f"SKU-{sku_index:04d}")
     body = {
@@ -100,7 +100,7 @@ async def create_store_order(sandbox: Sandbox, sku_index: int = 1) -> dict[str, 
             "postcode": "N1 1AA",
             "country": "GB",
         },
-        "line_items": [{"product_id": product["id"], "quantity": 2}],
+        "line_items": [{"product_id": product["id"], "quantity": quantity}],
         "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "5.00"}],
     }
     response = await client.request("POST", "orders", json=body)

@@ -46,6 +46,14 @@ def test_a_missing_environment_variable_names_the_key(monkeypatch: pytest.Monkey
         (lambda d: d["flows"][0].update(to="nowhere"), r"flows\.0\.to: no connection named 'nowhere'"),
         (lambda d: d["flows"][0].update(schedule="hourly"), r"schedule must look like"),
         (lambda d: d.update(colour="blue"), r"colour"),
+        (
+            lambda d: d["flows"][0]["mapping"].update(limits={"max_line_quantity": 0}),
+            r"flows\.0\.mapping\.limits\.max_line_quantity: Input should be greater than 0",
+        ),
+        (
+            lambda d: d["flows"][0]["mapping"].update(limits={"by_currency": {"JPY": {"max_total": 1}}}),
+            r"flows\.0\.mapping\.limits\.by_currency\.JPY\.max_total",
+        ),
     ],
 )
 def test_errors_name_the_bad_key(change: object, message: str) -> None:

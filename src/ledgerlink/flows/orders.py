@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import structlog
 
-from ledgerlink.config import FlowConfig
+from ledgerlink.config import FlowConfig, OrderLimits
 from ledgerlink.connectors.netsuite.erp import NetSuiteErp
 from ledgerlink.connectors.netsuite.translate import (
     customer_key,
@@ -40,6 +41,7 @@ SYNC_CUSTOMER = "customers.sync"
 ENSURE_WEBHOOKS = "orders.webhooks"
 ORDER_TOPICS = ["order.created", "order.updated"]
 ORDERS_PRIORITY = 10
+HELD_FOR_REVIEW = "HELD_FOR_REVIEW"  # an order beyond the mapping's sanity limits (mapping.limits)
 CUSTOMERS_PRIORITY = 5  # an order waiting on its customer is an order waiting
 
 
@@ -166,6 +168,7 @@ class OrdersFlow:
                 }
             )
         mapping = self.config.mapping.routed(currency=order.currency, store=order.store)
+        self.check_limits(order, mapping.limits)  # before the customer: its job writes to NetSuite too
         customer_id = self.resolve_customer(order, mapping.subsidiary)
         currency_id = await self.erp.currency_id(order.currency)
         item_ids = await self.resolve_items(order)
@@ -287,6 +290,51 @@ class OrdersFlow:
                 order=order.source_id,
             )
         return found
+
+    def check_limits(self, order: Order, limits: OrderLimits) -> None:
+        """Hold an order whose figures no genuine order reaches, before anything of it is written."""
+        beyond: list[dict[str, str]] = []
+
+        def check(subject: str, what: str, value: Decimal, name: str) -> None:
+            limit, setting = limits.limit(name, order.currency)
+            if abs(value) > limit:
+                beyond.append(
+                    {
+                        "line": subject,
+                        "figure": what,
+                        "value": str(value),
+                        "limit": str(limit),
+                        "setting": setting,
+                    }
+                )
+
+        for number, line in enumerate(order.lines, start=1):
+            subject = f"line {number} ({line.sku or 'no SKU'} {line.name!r})"
+            check(subject, "quantity", line.quantity, "max_line_quantity")
+            check(subject, f"amount in {order.currency}", line.subtotal.amount, "max_line_amount")
+        for ship in order.shipping:
+            check(
+                f"shipping {ship.title or ship.method_id!r}", "amount", ship.amount.amount, "max_line_amount"
+            )
+        for fee in order.fees:
+            check(f"fee {fee.name!r}", f"amount in {order.currency}", fee.amount.amount, "max_line_amount")
+        check("the order", f"total in {order.currency}", order.total.amount, "max_order_total")
+        if not beyond:
+            return
+        settings = list(dict.fromkeys(b["setting"] for b in beyond))  # in the order they were hit
+        raise permanent(
+            HELD_FOR_REVIEW,
+            f"order {order.number} (store id {order.source_id})",
+            "; ".join(
+                f"{b['line']} has {b['figure']} {b['value']}, over the limit of {b['limit']}" for b in beyond
+            ),
+            "check the order in the store: if it is wrong, correct it there; if it is right, raise "
+            f"{' and '.join(settings)} in the mapping of flow {self.name} in ledgerlink.yaml. Then run "
+            f"`ledgerlink errors retry --code {HELD_FOR_REVIEW}`",
+            team=Team.OPERATIONS,
+            order=order.source_id,
+            beyond=beyond,
+        )
 
     def check_total(self, order: Order, payload: dict[str, Any]) -> None:
         """Refuse to write a sales order whose NetSuite total would differ from what the buyer paid."""
