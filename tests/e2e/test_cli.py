@@ -141,8 +141,6 @@ def test_unknown_skus_reach_the_error_queue_and_retry_brings_them_through(deploy
     assert len(netsuite_sales_orders(d)) == 4
 
 
-# Each new order now arrives as order.created and order.updated 50 ms apart, as from a real store.
-@pytest.mark.xfail(reason="dedupe collision while a job runs: fixed by the queue rules", strict=False)
 def test_run_receives_webhooks_and_drains_on_sigterm(deployment: Deployment) -> None:
     d = deployment
     d.cli("sandbox", "seed", "netsuite", "--items", "20", "--customers", "3", "--state-dir", str(d.state_dir))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
 from tests.flows.conftest import Sandbox
 from tests.flows.test_orders_flow import create_store_order
 
@@ -47,7 +46,6 @@ async def settle(sandbox: Sandbox, *, quiet_seconds: float = 3.0, deadline_secon
         await asyncio.sleep(0.05)
 
 
-@pytest.mark.xfail(reason="dedupe collision while a job runs: fixed by the queue rules", strict=False)
 async def test_created_and_updated_pairs_for_new_guests_sync_each_order_once(sandbox: Sandbox) -> None:
     [flow] = sandbox.runtime.flows_from("woo")
     await flow.ensure_webhooks(None)  # type: ignore[arg-type]
