@@ -60,18 +60,16 @@ async def test_create_sends_an_unsigned_form_encoded_ping(
     assert hook["status"] == "active"
     assert hook["resource"] == "order" and hook["event"] == "created"
     assert hook["hooks"] == ["woocommerce_new_order"]
-    assert hook["secret"] == "s3cret"
+    assert "secret" not in hook  # it can be set, never read (FACTS §7)
     [ping] = receiver.requests
     assert ping.body == f"webhook_id={hook['id']}".encode()
     assert ping.headers["content-type"].startswith("application/x-www-form-urlencoded")
     assert "x-wc-webhook-signature" not in ping.headers
     assert ping.headers["user-agent"].startswith("WooCommerce/9.9.5 Hookshot (WordPress/")
     assert sandbox.webhooks.deliveries[0].kind == "ping"
-    # the secret is an edit-context field: a plain GET leaves it out
+    # nor on GET, nor with context=edit; deliveries are still signed with it
     assert "secret" not in (await https.get(f"/webhooks/{hook['id']}")).json()
-    assert (await https.get(f"/webhooks/{hook['id']}", params={"context": "edit"})).json()[
-        "secret"
-    ] == "s3cret"
+    assert "secret" not in (await https.get(f"/webhooks/{hook['id']}", params={"context": "edit"})).json()
 
 
 async def test_order_create_and_update_are_delivered_signed(

@@ -243,7 +243,9 @@ class WooApi:
 
     def render(self, collection: str, doc: dict[str, Any], *, edit: bool = False) -> dict[str, Any]:
         rendered = dict(doc)
-        if collection == "webhooks" and not edit:
+        if collection == "webhooks":
+            # The secret can only be set: a real store never returns it, not on POST, GET or with
+            # context=edit (shared/specs/FACTS.md §7, WooCommerce 9.9.5). ``edit`` shows nothing more.
             rendered.pop("secret", None)
         rendered["_links"] = self._links(collection, doc)
         return rendered
