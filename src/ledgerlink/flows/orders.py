@@ -161,12 +161,7 @@ class OrdersFlow:
     async def sync_order(self, job: Job) -> Completion:
         order = await self.store.get_order(str(job.payload["order_id"]))
         if order.status not in self.config.mapping.statuses:
-            return Completion(
-                result={
-                    "skipped": f"status {order.status} is not synced",
-                    "synced_statuses": self.config.mapping.statuses,
-                }
-            )
+            return self.skip_by_status(order)
         mapping = self.config.mapping.routed(currency=order.currency, store=order.store)
         self.check_limits(order, mapping.limits)  # before the customer: its job writes to NetSuite too
         customer_id = self.resolve_customer(order, mapping.subsidiary)
@@ -202,6 +197,23 @@ class OrdersFlow:
             },
             links=[self._order_link(order, internal, external, digest)],
         )
+
+    def skip_by_status(self, order: Order) -> Completion:
+        """Nothing written for a status that is not synced (pending payment, cancelled, refunded...). An
+        order synced before it was cancelled or refunded keeps its NetSuite record as written, never
+        rewritten from the cancelled order: the result names that record, for whoever closes or credits it."""
+        result: dict[str, Any] = {
+            "skipped": f"status {order.status} is not synced",
+            "synced_statuses": self.config.mapping.statuses,
+        }
+        link = self.links.get("order", self.source, order.source_id, self.target)
+        if link:
+            result["netsuite_id"] = link.target_id
+            result["left_as_synced"] = (
+                f"order {order.number} was synced before it became {order.status}; NetSuite record "
+                f"{link.target_id} is left as it was written"
+            )
+        return Completion(result=result)
 
     def _order_link(self, order: Order, internal: str, external: str, digest: str) -> LinkWrite:
         return LinkWrite(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -172,3 +173,15 @@ async def test_a_throttled_store_is_retried_later_not_given_up(client: MagentoCl
     assert raised.value.problem.code == Code.RATE_LIMITED
     assert raised.value.problem.retry_after == 7
     assert (await client.get_order(1))["entity_id"] == 1
+
+
+async def test_an_internal_error_names_its_report_id_in_the_fix(client: MagentoClient) -> None:
+    """An unknown search field is a masked SQL error on the real store (issue 21): the problem sends the
+    operator to the report id in the store's exception log."""
+    with pytest.raises(ProblemError) as raised:
+        await client.search_orders(SearchCriteria(filter_groups=((Filter("customerId", "1"),),)))
+    problem = raised.value.problem
+    assert problem.code == Code.REMOTE_UNAVAILABLE
+    report = re.search(r"webapi-[0-9a-f]{13}", problem.why)
+    assert report is not None
+    assert f"find {report.group(0)} in var/log/exception.log" in problem.fix

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +24,7 @@ from ledgerlink.flows.orders import OrdersFlow
 from ledgerlink.operations import sync
 from ledgerlink.runtime import Runtime
 from ledgerlink.sandbox.init_config import sandbox_config
+from ledgerlink.sandbox.magento import actions
 from ledgerlink.sandbox.magento.app import create_app as create_magento_app
 from ledgerlink.sandbox.magento.init_config import magento_connection
 from ledgerlink.sandbox.magento.orders import ORDER, save_order, set_state
@@ -135,3 +137,68 @@ async def test_an_unknown_sku_lands_as_sku_not_found(setup: Setup) -> None:
     problems = [job.problem for job in failed if job.problem]
     assert any(p["code"] == "SKU_NOT_FOUND" and "NEW-0001" in p["why"] for p in problems)
     assert external_id("magento", "order", str(odd)) not in await setup.sales_orders()
+
+
+def act(setup: Setup, order_id: int, *steps: str) -> None:
+    """Do to one order what an admin would: invoice all, refund all, cancel (Magento's own rules)."""
+    with StateStore(setup.state_path).transaction() as tx:
+        for step in steps:
+            if step == "invoice":
+                actions.invoice(tx, order_id, {})
+            elif step == "refund":
+                actions.refund(tx, order_id, {})
+            elif step == "cancel":
+                assert actions.cancel(tx, order_id) is True
+            else:
+                raise AssertionError(step)
+
+
+def results(setup: Setup, order_id: int) -> list[dict[str, Any]]:
+    """The results of the order's finished jobs, newest first."""
+    done = setup.runtime.queue.find(states=["done"], limit=1000)
+    return [job.result or {} for job in done if job.record_key == str(order_id)]
+
+
+def processing_ids(setup: Setup, count: int) -> list[int]:
+    with StateStore(setup.state_path).transaction() as tx:
+        orders = [tx.get(ORDER, order_id) for order_id in setup.order_ids if order_id not in setup.unknown]
+    return [int(o["entity_id"]) for o in orders if o and o["state"] == "processing"][:count]
+
+
+async def test_orders_cancelled_or_refunded_before_their_first_sync_are_skipped_by_name(setup: Setup) -> None:
+    cancelled, refunded = processing_ids(setup, 2)
+    act(setup, cancelled, "cancel")
+    act(setup, refunded, "invoice", "refund")
+    await setup.sync()
+    synced = await setup.sales_orders()
+    for order_id, status in ((cancelled, "cancelled"), (refunded, "refunded")):
+        assert external_id("magento", "order", str(order_id)) not in synced
+        [result] = results(setup, order_id)
+        assert result["skipped"] == f"status {status} is not synced"
+        assert "left_as_synced" not in result
+
+
+async def test_orders_cancelled_or_refunded_after_their_sync_keep_their_sales_order(setup: Setup) -> None:
+    cancelled, refunded, partly = processing_ids(setup, 3)
+    await setup.sync()
+    before = await setup.sales_orders()
+    act(setup, cancelled, "cancel")
+    act(setup, refunded, "invoice", "refund")
+    with StateStore(setup.state_path).transaction() as tx:  # one item invoiced, the rest cancelled
+        order = tx.get(ORDER, partly)
+        assert order is not None
+        first = next(i for i in order["items"] if not i.get("parent_item_id"))
+        actions.invoice(
+            tx, partly, {"items": [{"order_item_id": first["item_id"], "qty": first["qty_ordered"]}]}
+        )
+        assert actions.cancel(tx, partly) is True
+    await setup.sync()
+    assert await setup.sales_orders() == before  # nothing rewritten, nothing added
+    for order_id, status in ((cancelled, "cancelled"), (refunded, "refunded")):
+        latest = results(setup, order_id)[0]
+        assert latest["skipped"] == f"status {status} is not synced"
+        assert latest["netsuite_id"]
+        assert f"was synced before it became {status}" in latest["left_as_synced"]
+    # Partly cancelled, Magento keeps the order processing with its ordered totals: nothing to rewrite.
+    assert (await setup.store.get_order(str(partly))).status == "processing"
+    assert results(setup, partly)[0]["skipped"] == "unchanged"

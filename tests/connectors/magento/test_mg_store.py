@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ledgerlink.connectors.magento.search import SearchCriteria
+from ledgerlink.connectors.magento.search import Filter, SearchCriteria
 from ledgerlink.connectors.magento.store import MagentoStore, window_criteria
 from ledgerlink.connectors.store import StoreConnector, WebhookRejected
 from ledgerlink.engine.problems import ProblemError
@@ -135,3 +135,33 @@ def test_the_store_view_filter_is_one_more_and_ed_group() -> None:
     assert ("searchCriteria[filter_groups][2][filters][0][field]", "store_id") in criteria.params()
     assert ("searchCriteria[filter_groups][2][filters][0][value]", "2") in criteria.params()
     assert len(window_criteria(EPOCH, EPOCH + timedelta(hours=1)).filter_groups) == 2
+
+
+async def test_orders_with_the_real_stores_fields_read_the_same_after_invoices_refunds_and_cancels(
+    store: MagentoStore,
+) -> None:
+    """The fields the emulator now sends as the real store does (rule ids, quote item ids, configurable
+    choices, tax details, the ``*_invoiced``/``*_refunded``/``*_canceled`` families, histories) leave what
+    the translator reads alone: the order is the order as placed, adding up to its grand_total."""
+    client = store.client
+    processing = SearchCriteria(filter_groups=((Filter("state", "processing"),),))
+    raw = [
+        o
+        for o in (await client.search_orders(processing)).items
+        if len(o["items"]) > 2 and o.get("coupon_code")
+    ]
+    assert raw, "the seed should hold a processing coupon order with several items"
+    order_id = raw[0]["entity_id"]
+    before = await store.get_order(str(order_id))
+    first = next(i for i in raw[0]["items"] if not i.get("parent_item_id"))
+    await client.invoice(order_id, [{"order_item_id": first["item_id"], "qty": 1}])
+    await client.refund(
+        order_id, [{"order_item_id": first["item_id"], "qty": 1}], arguments={"shipping_amount": 0}
+    )
+    assert await client.cancel(order_id) is True
+    after = await store.get_order(str(order_id))
+    assert after.total == before.total
+    assert after.computed_total() == after.total
+    assert after.lines == before.lines
+    assert after.payment == before.payment
+    assert after.status != before.status

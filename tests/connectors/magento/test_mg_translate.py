@@ -87,6 +87,16 @@ def test_guests_addresses_payment_and_statuses(seeded: list[int], state_path: Pa
     assert status_name("fraud") == "fraud"
 
 
+def test_cancelled_and_closed_orders_speak_the_flows_words_whatever_their_label() -> None:
+    """Magento's ``canceled`` and ``closed`` (everything refunded) are the flow's ``cancelled`` and
+    ``refunded``, also under a custom status label, so that no label makes them look bookable."""
+    assert status_name("canceled", "canceled") == "cancelled"
+    assert status_name("closed", "closed") == "refunded"
+    assert status_name("fraud_rejected", "canceled") == "cancelled"
+    assert status_name("returned", "closed") == "refunded"
+    assert status_name("shipped_partly", "processing") == "shipped_partly"
+
+
 def test_a_malformed_field_is_named(seeded: list[int], state_path: Path) -> None:
     data = stored_orders(state_path)[0]
     data["items"][0]["qty_ordered"] = "lots"

@@ -126,8 +126,8 @@ async def test_a_space_sent_as_plus_in_the_query_fails_the_signature_as_in_magen
 ) -> None:
     # Magento's OAuth helper decodes the query with rawurldecode: "%20" is a space, "+" stays a plus.
     signer = OAuth1().client
-    name = "searchCriteria[filter_groups][0][filters][0][value]"
-    query = {name: "2020-01-01 00:00:00", **PAGE}
+    prefix = "searchCriteria[filter_groups][0][filters][0]"
+    query = {f"{prefix}[field]": "created_at", f"{prefix}[value]": "2020-01-01 00:00:00", **PAGE}
     url = str(httpx.URL(BASE + "/rest/default/V1/orders", params=query))
     _, signed, _ = signer.sign(url)
     client = http(auth=httpx.Auth())

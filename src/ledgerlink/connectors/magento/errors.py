@@ -23,6 +23,8 @@ _PLACEHOLDER = re.compile(r"%(\d+|[A-Za-z_][A-Za-z0-9_]*)")
 NO_ROUTE = "request does not match any route"
 # What a real 2.4.7-p3 store answers (400) for a store code it does not have in /rest/<code>/ (issue 21).
 UNKNOWN_STORE = "specified request cannot be processed"
+# Magento's masked internal error names the report its log keeps (Webapi ErrorProcessor: uniqid("webapi-")).
+_REPORT_ID = re.compile(r"webapi-[0-9a-f]+")
 
 
 def parse_json(response: httpx.Response) -> Any | None:
@@ -149,11 +151,20 @@ def problem_for_response(response: httpx.Response, *, scheme: str) -> ProblemErr
         )
     if status >= 500:
         said = f" with {describe_non_json(response)}" if body is None else f": {message}"
+        report = _REPORT_ID.search(message)
+        fix = (
+            f"find {report.group(0)} in var/log/exception.log on the store: it names what failed (a "
+            "searchCriteria field the store's tables lack, a PHP error in an extension); nothing to do if "
+            "it passes"
+            if report
+            else "nothing to do if it passes; otherwise read var/log/exception.log and var/report on the "
+            "store"
+        )
         return _problem(
             Code.REMOTE_UNAVAILABLE,
             "the store is unavailable",
             f"{where} answered {status}{said}",
-            "nothing to do if it passes; otherwise read var/log/exception.log and var/report on the store",
+            fix,
             details,
             team=Team.VENDOR,
             severity=Severity.TRANSIENT,

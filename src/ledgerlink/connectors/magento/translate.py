@@ -22,9 +22,14 @@ What Magento's figures mean, and how they are read:
   order's discount but of no item's, so the shipping line is taken net of ``shipping_discount_amount``.
 * Tax: items' ``tax_amount`` plus ``shipping_tax_amount`` make the order's ``tax_amount``; the hidden tax
   of tax-inclusive catalogues (``discount_tax_compensation_amount``) belongs to it too.
-* Status: the flow syncs ``processing``, ``completed`` and ``on-hold``; Magento spells the last two
-  ``complete`` and ``holded``, so those two are renamed and every other status is kept as Magento has it
-  (custom statuses included).
+* Status: the flow's vocabulary is WooCommerce's (``processing``, ``completed``, ``on-hold``, ``cancelled``,
+  ``refunded``); Magento spells them ``complete`` and ``holded``, so those are renamed, and every other
+  status is kept as Magento has it (custom statuses included). An order whose *state* is ``canceled`` or
+  ``closed`` (everything refunded) is ``cancelled`` or ``refunded`` whatever status label the store gave
+  that state, so that a custom label never makes a cancellation look like an order to book. A partly
+  cancelled or partly refunded order stays ``processing`` or ``complete`` (Magento's
+  ``Order::registerCancellation`` and state resolver), and its ``grand_total`` and item rows stay what was
+  ordered (cancellations and refunds are counted in ``*_canceled``/``*_refunded``, which are not read).
 * Times: ``created_at``/``updated_at`` are ``YYYY-MM-DD HH:MM:SS`` in UTC.
 """
 
@@ -41,7 +46,8 @@ from ledgerlink.records.customer import Address, Customer
 from ledgerlink.records.money import CENT, Money
 from ledgerlink.records.order import Discount, Order, OrderLine, Payment, ShippingLine
 
-STATUS_NAMES = {"complete": "completed", "holded": "on-hold"}
+STATUS_NAMES = {"complete": "completed", "holded": "on-hold", "canceled": "cancelled", "closed": "refunded"}
+FINAL_STATES = {"canceled": "cancelled", "closed": "refunded"}
 UNIT_PRICE_PLACES = Decimal("0.000001")
 
 
@@ -65,9 +71,9 @@ class _Fields(FieldReader):
 bad_field = _Fields.problem
 
 
-def status_name(status: str) -> str:
-    """Magento's status in the vocabulary the flow's ``mapping.statuses`` uses."""
-    return STATUS_NAMES.get(status, status)
+def status_name(status: str, state: str = "") -> str:
+    """Magento's status (and state) in the vocabulary the flow's ``mapping.statuses`` uses."""
+    return FINAL_STATES.get(state) or STATUS_NAMES.get(status, status)
 
 
 def _address(fields: _Fields | None) -> Address | None:
@@ -234,7 +240,7 @@ def translate_order(data: Mapping[str, Any], *, source: str) -> Order:
             source_id=order.text("entity_id"),
             store=order.text("store_id", "") or None,
             number=order.text("increment_id"),
-            status=status_name(order.text("status", "") or order.text("state")),
+            status=status_name(order.text("status", "") or order.text("state"), order.text("state", "")),
             currency=currency,
             created_at=order.time("created_at"),
             modified_at=order.time("updated_at"),

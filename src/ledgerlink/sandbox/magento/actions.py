@@ -10,6 +10,7 @@ prints as a JSON string of digits (``"10"``) as a real 2.4.7-p3 store does (issu
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -205,30 +206,79 @@ def ship(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
     return shipment_id
 
 
-def _amounts(order: dict[str, Any], wanted: dict[int, Decimal]) -> Decimal:
-    """What the given quantities of the priced items are worth, tax and discount included."""
-    total = Decimal("0")
+@dataclass
+class _Part:
+    """What one invoice or credit memo takes of the priced items: per item (qty, row, discount, tax)."""
+
+    lines: dict[int, tuple[Decimal, Decimal, Decimal, Decimal]] = field(default_factory=dict)
+
+    def total(self, index: int) -> Decimal:
+        return sum((line[index] for line in self.lines.values()), Decimal(0))
+
+
+def _share(total: Any, done: Any, qty: Decimal, left: Decimal) -> Decimal:
+    """This document's part of an item amount: whatever is left when it takes the item's last units (as
+    Magento's invoice and credit memo total collectors do for the "last" item), else its quantity's share."""
+    rest = _d(total) - _d(done)
+    if left <= 0:
+        return Decimal(0)
+    return rest if qty >= left else cents(rest * qty / left)
+
+
+def _part(order: dict[str, Any], wanted: dict[int, Decimal], refund: bool) -> _Part:
+    """The rows, discounts and taxes of ``wanted``: out of what is not invoiced yet for an invoice, out of
+    what is invoiced and not refunded for a credit memo."""
+    part = _Part()
     for item in _top_items(order):
         qty = wanted.get(int(item["item_id"]))
-        if qty:
-            share = qty / _d(item["qty_ordered"])
-            total += cents(
-                (_d(item["row_total"]) - _d(item["discount_amount"]) + _d(item["tax_amount"])) * share
-            )
-    return total
+        if not qty:
+            continue
+        if refund:
+            left = _d(item["qty_invoiced"]) - _d(item["qty_refunded"])
+            pairs = [("row_invoiced", "amount_refunded"), ("discount_invoiced", "discount_refunded")]
+            pairs.append(("tax_invoiced", "tax_refunded"))
+        else:
+            left = _d(item["qty_ordered"]) - _d(item["qty_invoiced"]) - _d(item["qty_canceled"])
+            pairs = [("row_total", "row_invoiced"), ("discount_amount", "discount_invoiced")]
+            pairs.append(("tax_amount", "tax_invoiced"))
+        row, discount, tax = (_share(item.get(of), item.get(done), qty, left) for of, done in pairs)
+        part.lines[int(item["item_id"])] = (qty, row, discount, tax)
+    return part
+
+
+def _add(document: dict[str, Any], amounts: dict[str, Decimal]) -> None:
+    """Add to a document's running figures, its ``base_*`` twins too (base currency = order currency)."""
+    for name, amount in amounts.items():
+        for key in (name, f"base_{name}"):
+            document[key] = num(_d(document.get(key)) + amount)
+
+
+def _record_items(order: dict[str, Any], part: _Part, names: tuple[str, str, str]) -> None:
+    """Add each line's row, discount and tax to its item under ``names`` (and their ``base_*``)."""
+    for item in _top_items(order):
+        line = part.lines.get(int(item["item_id"]))
+        if line is not None:
+            _add(item, dict(zip(names, line[1:], strict=True)))
 
 
 def invoice(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
+    """Magento's ``InvoiceOrder`` (offline: the invoice is paid at once): the items' and the order's
+    ``*_invoiced`` figures, ``total_paid`` and the payment's ``amount_paid`` grow by the invoice
+    (magento/magento2 ``Sales/Model/Order/Invoice::register``, ``Invoice/Item::register``, ``Payment::pay``);
+    the order's ``discount_invoiced`` is negative like the invoice's discount, the items' positive."""
     order = load(tx, order_id)
     if order["state"] in CLOSED_STATES:
         raise MagentoError(
             400, "Invoice Document Validation Error(s):\nThe order does not allow an invoice to be created."
         )
     wanted = _quantities(order, body.get("items"), "qty_invoiced", "invoice", "Invoice")
-    first = _d(order["total_invoiced"]) == 0
-    amount = _amounts(order, wanted)
-    if first:
-        amount += _d(order["shipping_amount"]) + _d(order["shipping_tax_amount"])
+    first = _d(order.get("total_invoiced")) == 0
+    part = _part(order, wanted, refund=False)
+    shipping = _d(order["shipping_amount"]) if first else Decimal(0)
+    shipping_tax = _d(order["shipping_tax_amount"]) if first else Decimal(0)
+    subtotal, discount, tax = part.total(1), part.total(2), part.total(3) + shipping_tax
+    amount = subtotal + shipping + tax - discount
+    _record_items(order, part, ("row_invoiced", "discount_invoiced", "tax_invoiced"))
     _apply(order, wanted, "qty_invoiced")
     invoice_id = tx.next_id("invoice")
     tx.put(
@@ -242,8 +292,19 @@ def invoice(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
             "comments": _comments(tx, body, invoice_id, "invoice"),
         },
     )
-    for field in ("total_invoiced", "total_paid", "base_total_invoiced", "base_total_paid"):
-        order[field] = num(_d(order.get(field)) + amount)
+    _add(
+        order,
+        {
+            "total_invoiced": amount,
+            "total_paid": amount,
+            "subtotal_invoiced": subtotal,
+            "tax_invoiced": tax,
+            "shipping_invoiced": shipping,
+            "discount_invoiced": -discount,
+            "discount_tax_compensation_invoiced": Decimal(0),
+        },
+    )
+    _add(order["payment"], {"amount_paid": amount, "shipping_captured": shipping})
     order["total_due"] = order["base_total_due"] = num(_d(order["grand_total"]) - _d(order["total_paid"]))
     if order["state"] in ("new", "pending_payment"):
         set_state(order, "processing")
@@ -252,7 +313,23 @@ def invoice(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
     return invoice_id
 
 
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
+
+
+def _price(order: dict[str, Any], amount: Decimal) -> str:
+    """An amount as ``Order::formatPrice`` writes it in comments (en_US: ``$1,234.50``)."""
+    code = str(order.get("base_currency_code") or order.get("order_currency_code") or "USD")
+    symbol = _SYMBOLS.get(code)
+    figure = f"{cents(amount):,.2f}"
+    return f"{symbol}{figure}" if symbol else f"{code}\xa0{figure}"
+
+
 def refund(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
+    """Magento's ``RefundOrder`` (an offline credit memo): the items' and the order's ``*_refunded``
+    figures, the adjustments, ``total_offline_refunded`` and the payment's ``amount_refunded`` grow by the
+    credit memo (magento/magento2 ``Sales/Model/Order/Creditmemo/RefundOperation::execute``,
+    ``Creditmemo/Item::register``), and ``Payment::refund`` adds the comment "We refunded %1 offline." with
+    the order's new status to ``status_histories``."""
     order = load(tx, order_id)
     if _d(order.get("total_paid")) <= _d(order.get("total_refunded")) or order["state"] in (
         "canceled",
@@ -271,19 +348,18 @@ def refund(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
     if shipping > left:
         raise MagentoError(400, "Maximum shipping amount allowed to refund is: %1", [num(left)])
     ratio = shipping / _d(order["shipping_amount"]) if _d(order["shipping_amount"]) else Decimal("0")
-    amount = (
-        _amounts(order, wanted)
-        + shipping
-        + cents(_d(order["shipping_tax_amount"]) * ratio)
-        + _d(arguments.get("adjustment_positive"))
-        - _d(arguments.get("adjustment_negative"))
-    )
-    if amount > _d(order["total_paid"]) - _d(order["total_refunded"]):
+    shipping_tax = cents(_d(order["shipping_tax_amount"]) * ratio)
+    positive, negative = _d(arguments.get("adjustment_positive")), _d(arguments.get("adjustment_negative"))
+    part = _part(order, wanted, refund=True)
+    subtotal, discount, tax = part.total(1), part.total(2), part.total(3) + shipping_tax
+    amount = subtotal - discount + tax + shipping + positive - negative
+    if amount > _d(order["total_paid"]) - _d(order.get("total_refunded")):
         raise MagentoError(
             400,
             "The most money available to refund is %1.",
-            [num(_d(order["total_paid"]) - _d(order["total_refunded"]))],
+            [num(_d(order["total_paid"]) - _d(order.get("total_refunded")))],
         )
+    _record_items(order, part, ("amount_refunded", "discount_refunded", "tax_refunded"))
     _apply(order, wanted, "qty_refunded")
     memo_id = tx.next_id("creditmemo")
     tx.put(
@@ -297,23 +373,71 @@ def refund(tx: Transaction, order_id: int, body: dict[str, Any]) -> int:
             "comments": _comments(tx, body, memo_id, "creditmemo"),
         },
     )
-    order["total_refunded"] = order["base_total_refunded"] = num(_d(order["total_refunded"]) + amount)
-    order["shipping_refunded"] = order["base_shipping_refunded"] = num(
-        _d(order.get("shipping_refunded")) + shipping
+    _add(
+        order,
+        {
+            "total_refunded": amount,
+            "total_offline_refunded": amount,
+            "subtotal_refunded": subtotal,
+            "tax_refunded": tax,
+            "discount_tax_compensation_refunded": Decimal(0),
+            "shipping_refunded": shipping,
+            "shipping_tax_refunded": shipping_tax,
+            "adjustment_positive": positive,
+            "adjustment_negative": negative,
+            "discount_refunded": -discount,
+        },
     )
+    _add(order["payment"], {"amount_refunded": amount, "shipping_refunded": shipping})
     resolve_state(order)
+    message = f"We refunded {_price(order, amount)} offline."
+    history = _history(tx, order, message, "order", bool(order.get("customer_note_notify")))
+    order.setdefault("status_histories", []).insert(0, history)
     save_order(tx, order)
     return memo_id
 
 
+def _to_invoice(item: dict[str, Any]) -> Decimal:
+    return max(_d(item["qty_ordered"]) - _d(item["qty_invoiced"]) - _d(item["qty_canceled"]), Decimal(0))
+
+
+def _to_cancel(item: dict[str, Any]) -> Decimal:
+    """``Order/Item::getQtyToCancel``: what is neither invoiced nor shipped."""
+    return min(_to_invoice(item), _remaining(item, "qty_shipped"))
+
+
 def cancel(tx: Transaction, order_id: int) -> bool:
-    """True when the order was cancelled; false (HTTP 200) when its state does not allow it."""
+    """Magento's ``OrderManagement::cancel``: false (HTTP 200) when ``Order::canCancel`` says no (on hold,
+    in payment review, cancelled, complete or closed, or everything invoiced); else
+    ``Order::registerCancellation``: each item's quantity neither invoiced nor shipped is cancelled, the
+    order's ``*_canceled`` figures are what was not invoiced (``discount_canceled`` as Magento computes it,
+    ``abs(discount_amount) - discount_invoiced``), and the order is ``canceled``, or ``processing`` or
+    ``complete`` when invoiced items remain to refund (magento/magento2 ``Sales/Model/Order.php``)."""
     order = load(tx, order_id)
-    if order["state"] in CLOSED_STATES or _d(order.get("total_invoiced")) > 0:
+    top = _top_items(order)
+    if order["state"] in CLOSED_STATES or not any(map(_to_invoice, top)):
         return False
-    for item in order["items"]:
-        item["qty_canceled"] = float(_d(item["qty_ordered"]) - _d(item["qty_shipped"]))
-    set_state(order, "canceled")
+    state = "canceled"
+    for item in top:
+        if state != "processing" and _d(item["qty_invoiced"]) > _d(item["qty_refunded"]):
+            state = "processing" if _remaining(item, "qty_shipped") > _to_cancel(item) else "complete"
+    for item in top:
+        qty = _to_cancel(item)
+        share = qty / _d(item["qty_ordered"]) if _d(item["qty_ordered"]) else Decimal(0)
+        _apply(order, {int(item["item_id"]): qty}, "qty_canceled")
+        _add(item, {"tax_canceled": cents(_d(item["tax_amount"]) * share)})
+        item["discount_tax_compensation_canceled"] = num(_d(item.get("discount_tax_compensation_canceled")))
+    _add(
+        order,
+        {
+            "subtotal_canceled": _d(order["subtotal"]) - _d(order.get("subtotal_invoiced")),
+            "tax_canceled": _d(order["tax_amount"]) - _d(order.get("tax_invoiced")),
+            "shipping_canceled": _d(order["shipping_amount"]) - _d(order.get("shipping_invoiced")),
+            "discount_canceled": abs(_d(order["discount_amount"])) - _d(order.get("discount_invoiced")),
+            "total_canceled": _d(order["grand_total"]) - _d(order.get("total_paid")),
+        },
+    )
+    set_state(order, state)
     save_order(tx, order)
     return True
 

@@ -4,6 +4,13 @@ Both spellings reach the same thing (``filter_groups``/``filterGroups``, ``condi
 ``conditionType``, ``sortOrders``/``sort_orders``). Filters in one group are OR-ed, groups AND-ed.
 Without ``pageSize`` every match comes back. A ``currentPage`` past the end answers an empty list with
 the true ``total_count`` (observed on Magento 2.4.7-p3, issue 21), and the criteria are echoed as asked.
+
+A ``condition_type`` Magento does not know filters as ``eq``: magento/magento2
+``lib/internal/Magento/Framework/DB/Adapter/Pdo/Mysql.php::prepareSqlCondition`` finds no key of its
+condition map in ``[<type> => <value>]`` and ORs the conditions of the values, and a plain value is ``eq``
+(the real store answers such a search as an ``eq`` one, issue 21). A filter or sort field that is no column
+of the collection's table is a SQL error ("Column not found"), which Magento masks as its internal error:
+500 with a report id (issue 21; magento/magento2 issue 12790 shows the logged SQL).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ledgerlink.sandbox.magento.errors import MagentoError
+from ledgerlink.sandbox.magento.errors import MagentoError, internal_error
 
 _FILTER = re.compile(
     r"searchCriteria\[(?:filter_groups|filterGroups)\]\[(\d+)\]\[filters\]\[(\d+)\]"
@@ -50,6 +57,12 @@ class Criteria:
     sort: list[tuple[str, str]] = field(default_factory=list)
     page_size: int | None = None
     current_page: int | None = None
+
+    def require_columns(self, columns: frozenset[str]) -> None:
+        """Refuse, as the store's database does, filters and sort orders on fields the table lacks."""
+        named = [item["field"] for group in self.groups for item in group] + [name for name, _ in self.sort]
+        if any(name not in columns for name in named):
+            raise internal_error()
 
     def echo(self) -> dict[str, Any]:
         out: dict[str, Any] = {"filter_groups": [{"filters": group} for group in self.groups]}
@@ -88,10 +101,6 @@ def parse_criteria(pairs: Iterable[tuple[str, str]]) -> Criteria:
     grouped: dict[int, list[dict[str, str]]] = {}
     for (g, _f), item in sorted(filters.items()):
         condition = item.get("condition_type", "eq") or "eq"
-        if condition not in CONDITIONS:
-            raise MagentoError(
-                400, 'Invalid value of "%1" provided for the %2 field.', [condition, "condition_type"]
-            )
         grouped.setdefault(g, []).append(
             {"field": item.get("field", ""), "value": item.get("value", ""), "condition_type": condition}
         )
@@ -127,7 +136,7 @@ def _like(value: Any, pattern: str) -> bool:
 def matches(doc: dict[str, Any], condition: dict[str, str]) -> bool:
     value = doc.get(condition["field"])
     wanted = condition["value"]
-    kind = condition["condition_type"]
+    kind = condition["condition_type"] if condition["condition_type"] in CONDITIONS else "eq"
     if kind == "null":
         return value is None
     if kind == "notnull":

@@ -3,6 +3,7 @@ Magento's web API error processor gives each kind of failure."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -16,6 +17,10 @@ BAD_ADMIN_LOGIN = (
     "Please wait and try again later."
 )
 REQUIRED_FIELD = '"%fieldName" is required. Enter and try again.'
+# magento/magento2 lib/internal/Magento/Framework/Webapi/ErrorProcessor.php: an exception Magento did not
+# anticipate (a PHP error, a SQL error such as an unknown column) is masked outside developer mode, its
+# report id formatted into the message (sprintf, no parameters); the id is uniqid("webapi-").
+INTERNAL_ERROR = "Internal Error. Details are available in Magento log file. Report ID: %s"
 
 
 class MagentoError(Exception):
@@ -55,3 +60,8 @@ def not_authorized(resource: str) -> MagentoError:
 
 def required(field: str) -> MagentoError:
     return MagentoError(400, REQUIRED_FIELD, {"fieldName": field})
+
+
+def internal_error() -> MagentoError:
+    """Magento's masked 500 for an unanticipated exception, with a fresh report id."""
+    return MagentoError(500, INTERNAL_ERROR % f"webapi-{uuid.uuid4().hex[:13]}")

@@ -4,7 +4,8 @@
 parent (``CFG-<sku>``) whose children are that SKU and the next. ``seed_orders`` leaves orders as shoppers
 would: one to four products, configurable ones as a priced parent item plus its child, a coupon now and
 then, flat-rate shipping, tax, some guests, mostly ``processing`` with a few ``pending``, ``complete``
-(invoiced and shipped) and ``holded``. ``seed_store`` mirrors :func:`ledgerlink.sandbox.seeding.seed_store`.
+(invoiced and shipped) and ``holded`` (put on hold, so with ``hold_before_state`` and
+``hold_before_status``). ``seed_store`` mirrors :func:`ledgerlink.sandbox.seeding.seed_store`.
 All open the state file themselves; the same ``rng_seed`` gives the same store.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ledgerlink.sandbox.magento import actions, catalog, customers
-from ledgerlink.sandbox.magento.orders import ORDER, Buyer, Pick, build_order, save_order, set_state
+from ledgerlink.sandbox.magento.orders import ORDER, Buyer, Pick, build_order, save_order
 from ledgerlink.sandbox.magento.settings import MagentoSandboxSettings
 from ledgerlink.sandbox.magento.state import StateStore, Transaction
 from ledgerlink.sandbox.seeding import StoreSeed, seed_matching_store
@@ -181,11 +182,23 @@ def _picks(tx: Transaction, rng: random.Random, skus: list[str]) -> list[Pick]:
                     parent["sku"],
                     parent["name"],
                     parent["id"],
+                    options=_chosen_options(parent, product["id"]),
                 )
             )
         else:
             picks.append(Pick(sku, product["name"], price, qty, product["id"]))
     return picks
+
+
+def _chosen_options(parent: dict[str, Any], child_id: int) -> tuple[tuple[str, int], ...]:
+    """The (attribute id, value index) pairs that pick this child of a configurable product."""
+    extension = parent["extension_attributes"]
+    position = extension["configurable_product_links"].index(child_id)
+    return tuple(
+        (str(option["attribute_id"]), int(option["values"][position]["value_index"]))
+        for option in extension.get("configurable_product_options", [])
+        if position < len(option["values"])
+    )
 
 
 def _state(rng: random.Random) -> str:
@@ -242,7 +255,9 @@ def seed_orders(
             stored = tx.get(ORDER, order_id)
             assert stored is not None
             if state == "holded":
-                set_state(stored, "holded")
+                actions.hold(tx, order_id)
+                stored = tx.get(ORDER, order_id)
+                assert stored is not None
             stored["updated_at"] = modified.strftime("%Y-%m-%d %H:%M:%S")
             save_order(tx, stored)
             made.append(order_id)
