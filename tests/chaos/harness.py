@@ -230,8 +230,9 @@ class ChaosReport:
             )
         if self.retry_exit != 0:
             how = "did not finish in time" if self.retry_exit is None else f"exited with {self.retry_exit}"
-            last = self.retry_output.strip().splitlines()[-3:] if self.retry_output.strip() else []
-            found.append(f"`ledgerlink errors retry` {how}: {' / '.join(last)}")
+            lines = [line for line in self.retry_output.splitlines() if line.strip()]
+            errors = [line for line in lines if re.match(r"(\w+(Error|Exception)\b|DETAIL:)", line)]
+            found.append(f"`ledgerlink errors retry` {how}: {' / '.join(errors[-2:] or lines[-2:])}")
         if self.retry_replayed != self.retry_orders:
             found.append(
                 f"errors retry replayed {self.retry_replayed} of {self.retry_orders} order(s) it listed"
@@ -815,8 +816,9 @@ class ChaosRun:
         return {**fields, "path": fields.get("path", "") + f"(?#{tag})", "times": budget}
 
     def start_faults(self) -> None:
-        """Background faults for the whole chaos: 5xx on any request, lost answers after committed writes,
-        holds longer than the client's timeout. 429 storms come in bursts from :meth:`storm`."""
+        """Background faults for the whole chaos, drawn per request: 5xx on any request (about 40 % of the
+        fault budget), answers lost after a committed upsert, holds longer than the client's timeout. 429
+        storms, in bursts from :meth:`storm`, make up the rest of ``fault_rate``."""
         r = self.plan.fault_rate
         if r <= 0:
             return
@@ -849,27 +851,36 @@ class ChaosRun:
         )
         self.netsuite.faults(faults)
 
-    def storm(self, requests_since_last: int) -> None:
-        """A 429 storm sized to about a third of the fault budget of the requests since the last one."""
+    def storm(self, requests_since_start: int) -> None:
+        """A 429 storm (the next N requests refused) of whatever the background faults left short of
+        ``fault_rate`` of the requests so far; no storm when that is under three requests, unless there has
+        been none yet."""
         if self.plan.fault_rate <= 0:
             return
-        size = max(3, round(self.plan.fault_rate * 0.35 * requests_since_last))
+        size = round(self.plan.fault_rate * requests_since_start) - sum(self.hits().values())
+        if size < 3 and self.report.storms:
+            return
+        size = max(size, 3)
         retry_after = self.rng.choice((None, None, 1.0))
         self.netsuite.faults([self._fault("429 storm", size, status=429, retry_after=retry_after)])
         self.report.storms += 1
 
-    def stop_faults(self) -> None:
-        """Read what every fault hit, then clear them all (the few requests in between are not counted)."""
+    def hits(self) -> Counter[str]:
+        """Requests each kind of fault has hit so far, from the budgets left in the emulator's list."""
         remaining: dict[str, int] = {}
         for fault in self.netsuite.faults():
             tag = re.search(r"\(\?#(chaos:\d+)\)", fault["path"])
             if tag:
                 remaining[tag.group(1)] = int(fault["times"])
-        self.netsuite.faults(clear=True)
+        hits: Counter[str] = Counter()
         for tag, (label, budget) in self.fault_budgets.items():
-            hits = budget - remaining.get(tag, 0)
-            if hits:
-                self.report.faults[label.removesuffix(" storm")] += hits
+            hits[label.removesuffix(" storm")] += budget - remaining.get(tag, 0)
+        return +hits
+
+    def stop_faults(self) -> None:
+        """Read what every fault hit, then clear them all (the few requests in between are not counted)."""
+        self.report.faults = self.hits()
+        self.netsuite.faults(clear=True)
 
     # -- live orders and webhooks --------------------------------------------------------------------
 
@@ -946,7 +957,7 @@ class ChaosRun:
         plan = self.plan
         items = self.netsuite.item_names()
         products = [p for p in self.stores.woo_get("products", per_page=100) if p.get("sku") in items]
-        admitted_at_start = last_storm_admitted = self.netsuite.admitted()
+        admitted_at_start = self.netsuite.admitted()
         self.start_faults()
         events: list[tuple[float, int, str, int]] = []  # (due, seq, what, argument)
         seq = 0
@@ -959,7 +970,7 @@ class ChaosRun:
         now = time.monotonic()
         end = now + plan.chaos_seconds
         at(now + self.rng.uniform(*plan.kill_every), "kill")
-        at(now + self.rng.uniform(2, 8), "storm")
+        at(now + self.rng.uniform(2, 5), "storm")
         if plan.live_orders_per_second > 0:
             at(now + 1 / plan.live_orders_per_second, "order")
         placed = 0
@@ -976,10 +987,8 @@ class ChaosRun:
                     self.kill_one()
                     at(due + self.rng.uniform(*plan.kill_every), "kill")
                 elif what == "storm":
-                    admitted = self.netsuite.admitted()
-                    self.storm(admitted - last_storm_admitted)
-                    last_storm_admitted = admitted
-                    at(due + self.rng.uniform(4, 10), "storm")
+                    self.storm(self.netsuite.admitted() - admitted_at_start)
+                    at(due + self.rng.uniform(3, 6), "storm")
                 elif what == "order":
                     placed += 1
                     order_id = self.place_order(products, placed)

@@ -60,11 +60,14 @@ def test_a_clean_run_has_no_problems_and_any_shortfall_is_named(tmp_path: Path) 
     report.error_queue = Counter(SKU_NOT_FOUND=3, REMOTE_UNAVAILABLE=1)
     report.retry_replayed = 2
     report.drained_after = None
-    report.retry_exit, report.retry_output = 1, "Retrying 3 job(s).\nIntegrityError: duplicate key"
+    report.retry_exit = 1
+    report.retry_output = (
+        "Retrying 3 job(s).\nTraceback\nIntegrityError: duplicate key\nDETAIL:  Key x\n[SQL: ...]"
+    )
     problems = "\n".join(report.problems())
     assert "1 job(s) stuck" in problems and "REMOTE_UNAVAILABLE" in problems
     assert "replayed 2 of 3" in problems and "not drained" in problems
-    assert "errors retry` exited with 1: Retrying 3 job(s). / IntegrityError: duplicate key" in problems
+    assert "errors retry` exited with 1: IntegrityError: duplicate key / DETAIL:  Key x" in problems
     assert "RESULT: FAILED" in report.render()
 
 
