@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit clean bench
+.PHONY: demo test lint typecheck unit clean bench chaos
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Not part of `make test`: 2,000 orders, 3 minutes of kills and NetSuite faults, up to 10 minutes to drain.
+chaos: $(STAMP)
+	$(BIN)/python -m tests.chaos.harness
 
 clean:
 	rm -rf $(VENV) build *.egg-info

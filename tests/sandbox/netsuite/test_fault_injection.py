@@ -4,6 +4,7 @@ tiers and the latency model."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from pathlib import Path
 
@@ -40,6 +41,28 @@ def test_a_storm_lasts_its_duration_then_clears() -> None:
     clock.now += 10.5
     assert faults.take("GET", "/record/v1/customer") is None
     assert list(faults) == []
+
+
+def test_a_fault_with_a_probability_hits_that_share_and_counts_only_its_hits() -> None:
+    faults = FaultList([Fault(status=503, probability=0.1, times=10_000)], rng=random.Random(5))
+    hits = sum(faults.take("GET", "/record/v1/customer") is not None for _ in range(5000))
+    assert 400 <= hits <= 600
+    assert faults[0].times == 10_000 - hits  # the spared requests did not use the fault up
+
+
+def test_a_request_a_probable_fault_spares_meets_the_next_fault() -> None:
+    faults = FaultList(
+        [Fault(status=503, probability=0.5, times=1000), Fault(status=429, times=1000)], rng=random.Random(1)
+    )
+    answers = [faults.take("PUT", "/record/v1/salesOrder/eid:x") for _ in range(200)]
+    statuses = [a.status for a in answers if a is not None]
+    assert len(statuses) == 200 and 60 <= statuses.count(503) <= 140 and 503 in statuses and 429 in statuses
+
+
+def test_a_probability_outside_zero_to_one_is_not_a_fault() -> None:
+    for probability in (0, 1.5):
+        with pytest.raises(ValueError):
+            Fault(probability=probability)
 
 
 async def test_maintenance_window_answers_503_with_retry_after(
@@ -83,6 +106,7 @@ async def test_admin_endpoint_lists_adds_and_clears_faults(app: object, client: 
     assert (await client.post("/__sandbox/faults", json={"kind": "earthquake"})).status_code == 400
     governance = (await client.get("/__sandbox/governance")).json()
     assert governance["concurrencyLimit"] == 5 and governance["serviceTier"] == "standard"
+    assert governance["admitted"] == 2  # the two record reads; admin requests are outside the gate
 
 
 @pytest.mark.parametrize(

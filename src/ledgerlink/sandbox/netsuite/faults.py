@@ -4,7 +4,9 @@ Tests (and the sandbox CLI) use faults to prove that Ledgerlink retries throttli
 not create a record twice when a write succeeded but its response was lost. A fault matches requests by
 method and a regular expression searched in the path, and fires for the next ``times`` matching requests
 or, with ``duration_seconds``, for every matching request during that many seconds from the first one it
-meets (a 429 storm or a maintenance window).
+meets (a 429 storm or a maintenance window). With ``probability`` below 1 a matching request is hit only
+that often, drawn per request; a request it spares leaves the fault unused (``times`` then counts the
+requests actually hit), so background trouble such as "5 % of requests answer 503" is one fault.
 
 Kinds:
 
@@ -34,6 +36,7 @@ authentication, never part of NetSuite's API)::
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import time
@@ -58,6 +61,9 @@ class Fault(BaseModel):
         default=None, gt=0, description="apply to every match for this long after the first; overrides times"
     )
     delay_seconds: float = Field(default=75.0, ge=0, description="how long a timeout fault holds a request")
+    probability: float = Field(
+        default=1.0, gt=0, le=1, description="share of matching requests hit; the others pass untouched"
+    )
     retry_after: float | None = Field(default=None, description="Retry-After seconds sent with the answer")
     _expires_at: float | None = PrivateAttr(default=None)
 
@@ -68,14 +74,21 @@ class Fault(BaseModel):
 
 
 class FaultList(list[Fault]):
-    """The active faults. A plain list tests can append to; :meth:`take` consumes one use atomically."""
+    """The active faults. A plain list tests can append to; :meth:`take` consumes one use atomically.
+
+    ``rng`` draws the requests a fault with ``probability`` below 1 hits (seed it for a repeatable run).
+    """
 
     def __init__(
-        self, faults: list[Fault] | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        faults: list[Fault] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ) -> None:
         super().__init__(f.model_copy() for f in faults or [])
         self._lock = threading.Lock()
         self._clock = clock
+        self._rng = rng or random.Random()
 
     def take(self, method: str, path: str) -> Fault | None:
         """Return the first fault matching the request and use it up once; None when none applies."""
@@ -91,13 +104,16 @@ class FaultList(list[Fault]):
                 if not fault.matches(method, path):
                     index += 1
                     continue
-                if fault.duration_seconds is not None:
-                    if fault._expires_at is None:
-                        fault._expires_at = now + fault.duration_seconds
-                elif fault.times <= 1:
-                    del self[index]
-                else:
-                    self[index] = fault.model_copy(update={"times": fault.times - 1})
+                if fault.duration_seconds is not None and fault._expires_at is None:
+                    fault._expires_at = now + fault.duration_seconds
+                if fault.probability < 1 and self._rng.random() >= fault.probability:
+                    index += 1  # spared: the next fault may still apply
+                    continue
+                if fault.duration_seconds is None:  # a window lasts its time; a count is used up
+                    if fault.times <= 1:
+                        del self[index]
+                    else:
+                        self[index] = fault.model_copy(update={"times": fault.times - 1})
                 return fault
         return None
 

@@ -57,13 +57,18 @@ _FAULT_DETAILS = {
 
 
 class ConcurrencyGate:
-    """Counts requests in flight; refuses (never queues) the one over the limit."""
+    """Counts requests in flight; refuses (never queues) the one over the limit.
+
+    ``admitted`` counts every request let in since start, so a test can say what share of the account's
+    requests its injected faults hit (faults are drawn only for admitted requests).
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.in_flight = 0
         self.peak = 0
         self.rejected = 0
+        self.admitted = 0
         self._lock = threading.Lock()
 
     def enter(self) -> bool:
@@ -72,6 +77,7 @@ class ConcurrencyGate:
                 self.rejected += 1
                 return False
             self.in_flight += 1
+            self.admitted += 1
             self.peak = max(self.peak, self.in_flight)
             return True
 

@@ -6,7 +6,8 @@ Sandbox-only admin endpoints (no authentication; never part of NetSuite; for the
 
 * ``GET|POST|DELETE /__sandbox/faults``: list, add (one fault object or a list) or clear injected faults
   (see :mod:`ledgerlink.sandbox.netsuite.faults`).
-* ``GET /__sandbox/governance``: the account's concurrency limit, requests in flight, peak and rejections.
+* ``GET /__sandbox/governance``: the account's concurrency limit, requests in flight, peak, requests
+  admitted since start and rejections.
 
 NetSuite's own ``GET /services/rest/system/v1/governanceLimits`` is answered too (authenticated).
 """
@@ -73,6 +74,7 @@ def before_auth(
                 "suiteCloudPlusLicenses": state.settings.suitecloud_plus_licenses,
                 "inFlight": gate.in_flight,
                 "peak": gate.peak,
+                "admitted": gate.admitted,
                 "rejected": gate.rejected,
             }
         )
