@@ -18,7 +18,6 @@ pytestmark = [
 ]
 
 
-@pytest.mark.xfail(reason="engine recovery: issue 10", strict=False)
 def test_the_engine_recovers_by_itself_from_kills_and_netsuite_faults(tmp_path: Path) -> None:
     try:
         check_postgres()
