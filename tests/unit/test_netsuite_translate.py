@@ -129,3 +129,12 @@ def test_customer_payload_for_a_person_and_a_company() -> None:
     assert customer_payload(company, external="c", mapping=MAPPING, currency_id="1")["companyName"] == "Acme"
     with pytest.raises(ProblemError, match="CUSTOMER_INCOMPLETE"):
         customer_payload(Customer(source_id="11", email=""), external="c", mapping=MAPPING, currency_id="1")
+
+
+def test_the_payment_goes_in_payment_option_the_field_the_sales_order_has() -> None:
+    from ledgerlink.records.order import Payment
+
+    order = make_order([("A", 1, Decimal("10"), Decimal("0"), Decimal("0"))], Decimal("0"), Decimal("0"))
+    payload = payload_for(order.model_copy(update={"payment": Payment(method="stripe")}))
+    assert payload["paymentOption"] == {"id": "5"}
+    assert "paymentMethod" not in payload

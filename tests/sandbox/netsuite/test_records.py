@@ -234,6 +234,22 @@ async def test_property_name_validation(client: httpx.AsyncClient, seeded: SeedS
     assert record["custbody_channel"] == "woo"
 
 
+async def test_a_sales_order_has_payment_option_not_payment_method(
+    client: httpx.AsyncClient, seeded: SeedSummary
+) -> None:
+    """The REST salesOrder record has ``paymentOption`` and no ``paymentMethod`` (shared/specs/netsuite
+    key-records DERIVED list): an account validating property names refused every paid order."""
+    strict = {"X-NetSuite-PropertyNameValidation": "Error"}
+    refused = await client.post(
+        f"{RECORD}/salesOrder", json=order_body(seeded, paymentMethod={"id": "1"}), headers=strict
+    )
+    assert refused.status_code == 400 and detail(refused)["o:errorPath"] == "paymentMethod"
+    taken = await client.post(
+        f"{RECORD}/salesOrder", json=order_body(seeded, paymentOption={"id": "1"}), headers=strict
+    )
+    assert taken.status_code == 204, taken.text
+
+
 async def test_bad_json_and_wrong_methods(client: httpx.AsyncClient) -> None:
     bad = await client.post(
         f"{RECORD}/customer", content=b"{not json", headers={"Content-Type": "application/json"}

@@ -173,7 +173,10 @@ def sales_order_payload(
         "orderStatus": {"id": mapping.order_status} if mapping.record_type == "salesOrder" else None,
         "shipMethod": ref(ship_method),
         "shippingCost": number(shipping_cost) if order.shipping else None,
-        "paymentMethod": ref(mapping.payment_methods.get(order.payment.method)) if order.payment else None,
+        # paymentOption, not paymentMethod: the REST salesOrder and cashSale records have only the former
+        # (shared/specs/netsuite key-records and flow-records DERIVED field lists); an account that
+        # validates property names refuses the whole order for the other.
+        "paymentOption": ref(mapping.payment_methods.get(order.payment.method)) if order.payment else None,
         "billingAddress": address_payload(order.billing)
         if order.billing and not order.billing.is_empty()
         else None,

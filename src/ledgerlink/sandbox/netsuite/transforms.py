@@ -368,7 +368,7 @@ def _copy(
     if first:
         names += ("shippingCost", "handlingCost", "discountItem", "discountRate", "promoCode")
     if target.name == "cashSale":
-        names += ("paymentMethod", "paymentOption")
+        names += ("paymentOption",)
     document = _header(source, body, names)
     if target.name == "salesOrder":
         document.pop("createdFrom", None)
