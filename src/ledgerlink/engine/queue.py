@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -62,6 +63,7 @@ from ledgerlink.engine.links import LinkWrite, upsert_link
 from ledgerlink.engine.problems import Code, Problem, Severity, Team
 from ledgerlink.store.tables import (
     governor_slots,
+    incidents,
     jobs,
     problems,
     schedule_ticks,
@@ -70,6 +72,8 @@ from ledgerlink.store.tables import (
 )
 
 __all__ = ["ALL_STATES", "ERROR_STATES", "RUNNABLE_STATES", "Completion", "Job", "JobSpec", "Queue"]
+
+log = structlog.get_logger("ledgerlink.queue")
 
 ENQUEUE_ROUNDS = 3  # insert, or mark the running job to re-run; a job finishing in between asks again
 
@@ -347,7 +351,35 @@ class Queue:
                 ).scalars()
             )
             freed = _free_slots_of(connection, dead)
-        return SweepResult(requeued=requeued, dead_workers=dead, freed_slots=freed)
+            woken = self._wake_orphaned_waiters(connection, grace=dead_after)
+        return SweepResult(requeued=requeued, dead_workers=dead, freed_slots=freed, woken=woken)
+
+    def _wake_orphaned_waiters(self, connection: Connection, *, grace: float) -> int:
+        """Requeue waiting jobs that nothing will wake: no live job provides what they wait on, and no
+        open incident is named by it. On PostgreSQL a provider can complete between a waiter's park and
+        its commit, so its wake-up misses the waiter; and a provider's row may have been purged or lost.
+        The waiter runs again and finds its dependency, or asks for it once more."""
+        now = self.clock()
+        provider = jobs.alias("provider")
+        open_incident = exists().where(
+            literal("incident:") + incidents.c.connection == jobs.c.waiting_on,
+            incidents.c.closed_at.is_(None),
+        )
+        live = _state_constants(LIVE_STATES)
+        woken = connection.execute(
+            update(jobs)
+            .where(
+                jobs.c.state == "waiting",
+                jobs.c.updated_at < now - grace,
+                ~exists().where(provider.c.provides == jobs.c.waiting_on, provider.c.state.in_(live)),
+                ~open_incident,
+            )
+            .values(state="queued", waiting_on=None, run_at=now, updated_at=now)
+            .returning(jobs.c.id)
+        ).all()
+        if woken:
+            log.warning("woke waiting jobs nothing would wake", jobs=[row.id for row in woken])
+        return len(woken)
 
     def release(self, job: Job) -> None:
         """Give a claimed job back untouched (shutdown before it finished): its attempt is not spent."""
@@ -794,6 +826,7 @@ class SweepResult:
     requeued: int
     dead_workers: list[str]
     freed_slots: int
+    woken: int = 0
 
 
 def _held_by(worker: str | None) -> ColumnElement[bool]:

@@ -86,6 +86,12 @@ jobs = Table(
     ),
     Index("ix_jobs_lock_state", "lock_key", "state"),
     Index("ix_jobs_waiting_on", "waiting_on"),
+    Index(
+        "ix_jobs_provides",
+        "provides",
+        sqlite_where=text("provides IS NOT NULL"),
+        postgresql_where=text("provides IS NOT NULL"),
+    ),
     Index("ix_jobs_finished", "state", "finished_at"),
 )
 
