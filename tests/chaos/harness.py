@@ -816,14 +816,15 @@ class ChaosRun:
         return {**fields, "path": fields.get("path", "") + f"(?#{tag})", "times": budget}
 
     def start_faults(self) -> None:
-        """Background faults for the whole chaos, drawn per request: 5xx on any request (about 40 % of the
-        fault budget), answers lost after a committed upsert, holds longer than the client's timeout. 429
-        storms, in bursts from :meth:`storm`, make up the rest of ``fault_rate``."""
+        """Background faults for the whole chaos, drawn per request: 5xx on any request (30 % of the fault
+        budget), answers lost after a committed upsert (15 % of the upserts' budget, twice: the line cut
+        and a 504), holds longer than the client's timeout (4 %). 429 storms, in bursts from :meth:`storm`,
+        make up the rest of ``fault_rate``."""
         r = self.plan.fault_rate
         if r <= 0:
             return
         faults = [
-            self._fault(f"5xx {status}", NEVER, status=status, probability=r * 0.4 / 3)
+            self._fault(f"5xx {status}", NEVER, status=status, probability=r * 0.3 / 3)
             for status in (500, 502, 503)
         ]
         # A sales order or customer upsert commits, then its answer is lost: the line cut, or a gateway 504.
@@ -837,7 +838,7 @@ class ChaosRun:
                     status=status,
                     method="PUT",
                     path="/record/v1/",
-                    probability=r * 0.25,
+                    probability=r * 0.15,
                 )
             )
         faults.append(
@@ -846,21 +847,29 @@ class ChaosRun:
                 NEVER,
                 kind="timeout",
                 delay_seconds=self.plan.client_timeout + 3,
-                probability=r * 0.05,
+                probability=r * 0.04,
             )
         )
         self.netsuite.faults(faults)
 
     def storm(self, requests_since_start: int) -> None:
-        """A 429 storm (the next N requests refused) of whatever the background faults left short of
-        ``fault_rate`` of the requests so far; no storm when that is under three requests, unless there has
-        been none yet."""
+        """A 429 storm (the next N requests refused) of whatever the faults so far leave short of
+        ``fault_rate`` of the requests so far (a storm counts in full once injected, so that storms not
+        yet used up do not pile up); none under three requests, unless there has been none yet."""
         if self.plan.fault_rate <= 0:
             return
-        size = round(self.plan.fault_rate * requests_since_start) - sum(self.hits().values())
-        if size < 3 and self.report.storms:
+        hit = self.hits()
+        injected = sum(n for label, n in hit.items() if label != "429") + sum(
+            budget for label, budget in self.fault_budgets.values() if label == "429 storm"
+        )
+        size = round(self.plan.fault_rate * requests_since_start) - injected
+        if size < 3:
+            size = 0 if self.report.storms else 3
+        with (self.logs / "faults.log").open("a") as log:
+            log.write(f"{time.strftime('%H:%M:%S')} NetSuite requests {requests_since_start}, "
+                      f"faults injected {injected} {dict(hit)}, 429 storm of {size}\n")  # fmt: skip
+        if not size:
             return
-        size = max(size, 3)
         retry_after = self.rng.choice((None, None, 1.0))
         self.netsuite.faults([self._fault("429 storm", size, status=429, retry_after=retry_after)])
         self.report.storms += 1
