@@ -9,6 +9,7 @@ The flow knows the :class:`StoreConnector` protocol only, never which platform i
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -250,7 +251,7 @@ class OrdersFlow:
                 "key": key,
             },
             dedupe_key=dependency,
-            lock_key=dependency,
+            lock_key=self.customer_lock_key(order.customer, subsidiary) or dependency,
             provides=dependency,
             rerun_if_running=False,  # a running customer job provides what this order waits for
             lane="orders",
@@ -268,6 +269,17 @@ class OrdersFlow:
             ),
             provider,
         )
+
+    def customer_lock_key(self, customer: Customer, subsidiary: str | None) -> str | None:
+        """Customer jobs of one e-mail address in one subsidiary never run at once, whichever store
+        identity they are for (a guest checkout and a registered account, or two stores): run side by
+        side, each would find no customer by e-mail and create one, and the buyer would be in NetSuite
+        twice. One after the other, the second finds the first by e-mail."""
+        email = (customer.email or "").strip().lower()
+        if not email or self.config.mapping.customer_match != "external_id_then_email":
+            return None
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]  # keys stay short whatever the address
+        return f"customer-email:{digest}->{self.target}:{subsidiary or self.config.mapping.subsidiary}"
 
     def customer_link_key(self, customer: Customer, subsidiary: str | None) -> str:
         """The buyer's key, suffixed with the subsidiary when a route sends the order elsewhere than the
