@@ -123,7 +123,9 @@ class ChaosPlan:
     client_concurrency: int = 8  # Ledgerlink's share of it (connections.netsuite.concurrency)
     client_timeout: float = 6.0  # connections.netsuite.timeout_seconds
     worker_concurrency: int = 8  # engine.workers: jobs at once in one worker process
-    echo_updated: bool = True  # also deliver the order.updated a real store sends right after order.created
+    # The WooCommerce emulator sends the real store's order.created + order.updated pair itself; True adds
+    # a third, harness-signed order.updated (for stores or emulators that send only the first).
+    echo_updated: bool = False
     seed: int = 10
 
     @classmethod
@@ -927,8 +929,7 @@ class ChaosRun:
         the REST API (/work/shared/specs/FACTS.md, "Webhook topics on order create"), signed as the store
         signs: base64(HMAC-SHA256(webhook secret, raw body)), with a delivery id of its own. The secret is
         the one Ledgerlink registered the webhook with (the store's API does not show it). The WooCommerce
-        emulator sends only order.created for a new order so far; once it sends the pair itself,
-        ``echo_updated=False`` leaves this to the emulator."""
+        emulator sends the pair itself, so plans leave this off (``echo_updated=False``) by default."""
         hook = self.updated_hook
         if hook is None:
             return
